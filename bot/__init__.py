@@ -1,0 +1,1 @@
+"""前进小助手: resident-service logic for 前进街道, independent of Rasa."""

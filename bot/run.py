@@ -1,0 +1,139 @@
+"""`python -m bot run`: start everything a resident needs, on the embedded defaults, and stop it all together.
+
+Processes: the bundled events backend (only when EVENTS_BACKEND_URL is unset), the outbox worker that hands
+reports to it, the action server, and the Rasa server with the REST, web widget and WeChat channels.
+Ctrl-C (or SIGTERM) stops every one of them; if one dies, the others are stopped too.
+"""
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import requests
+
+from bot import settings
+from bot.settings import PROJECT_ROOT
+from bot.training import model_path
+
+STOP_GRACE_SECONDS = 10
+READY_TIMEOUT_SECONDS = 180
+
+
+@dataclass
+class Service:
+    name: str
+    command: List[str]
+    ready_url: Optional[str] = None
+    process: Optional[subprocess.Popen] = None
+
+
+def _bin(name: str) -> str:
+    return str(Path(sys.executable).with_name(name))
+
+
+def services(env: Dict[str, str]) -> List[Service]:
+    python = sys.executable
+    host, rasa_port = env["RASA_HOST"], env["RASA_PORT"]
+    planned = []
+    if not env.get("EVENTS_BACKEND_URL"):
+        port = env["EVENTS_BACKEND_PORT"]
+        env["EVENTS_BACKEND_URL"] = f"http://127.0.0.1:{port}"
+        planned.append(Service(
+            "events-backend",
+            [python, "-m", "bot", "events-backend", "--port", port,
+             "--db", str(Path(env["DATA_DIR"]) / "events_backend.db")],
+            f"http://127.0.0.1:{port}/services.json",
+        ))
+    planned += [
+        Service("outbox-worker", [python, "-m", "bot", "queue", "deliver"]),
+        Service(
+            "action-server",
+            [python, "-m", "rasa_sdk", "--actions", "actions", "--port", env["ACTION_SERVER_PORT"]],
+            f"http://127.0.0.1:{env['ACTION_SERVER_PORT']}/health",
+        ),
+        Service(
+            "rasa",
+            [_bin("rasa"), "run", "--model", str(model_path()), "--interface", host, "--port", rasa_port,
+             "--credentials", "credentials.yml", "--endpoints", "endpoints.yml",
+             "--cors", *[o.strip() for o in env["CORS_ORIGINS"].split(",") if o.strip()]],
+            f"http://{host}:{rasa_port}/",
+        ),
+    ]
+    return planned
+
+
+def _wait_ready(service: Service, deadline: float) -> bool:
+    while time.monotonic() < deadline:
+        if service.process.poll() is not None:
+            return False
+        try:
+            if requests.get(service.ready_url, timeout=2).ok:
+                return True
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    return False
+
+
+def _stop(running: List[Service]) -> None:
+    for service in reversed(running):
+        if service.process.poll() is None:
+            service.process.terminate()
+    deadline = time.monotonic() + STOP_GRACE_SECONDS
+    for service in reversed(running):
+        try:
+            service.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            service.process.kill()
+            service.process.wait()
+
+
+def run() -> int:
+    settings.load()
+    if not model_path().exists():
+        print("没有找到训练好的模型：请先运行 `make run`（会自动训练）或 `python -m bot train`。", file=sys.stderr)
+        return 1
+    settings.data_dir()
+    env = dict(os.environ)
+    planned = services(env)
+    running: List[Service] = []
+    stopping = False
+
+    def request_stop(signum, frame):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    try:
+        for service in planned:
+            # Children ignore the terminal's Ctrl-C: we stop them in order, so none is killed mid-write.
+            service.process = subprocess.Popen(service.command, cwd=PROJECT_ROOT, env=env, start_new_session=True)
+            running.append(service)
+            if service.ready_url and not _wait_ready(service, time.monotonic() + READY_TIMEOUT_SECONDS):
+                if not stopping:
+                    print(f"{service.name} did not start; stopping everything.", file=sys.stderr)
+                return 0 if stopping else 1
+        print(
+            f"前进小助手已启动：网页聊天 http://{env['RASA_HOST']}:{env['RASA_PORT']}/webhooks/widget/ ，"
+            f"REST 接口 POST http://{env['RASA_HOST']}:{env['RASA_PORT']}/webhooks/rest/webhook 。按 Ctrl-C 停止。",
+            flush=True,
+        )
+        while not stopping:
+            dead = [s for s in running if s.process.poll() is not None]
+            if dead:
+                print(f"{dead[0].name} stopped unexpectedly; stopping everything.", file=sys.stderr)
+                return 1
+            time.sleep(0.5)
+        return 0
+    finally:
+        _stop(running)
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("run", help="start the bot, action server, widget and local events backend")
+    parser.set_defaults(handler=lambda args: run())

@@ -1,0 +1,39 @@
+"""Where the project's settings come from: `.env` (python-dotenv) over the defaults in `.env.example`.
+
+Every process (servers, workers, CLI) calls `load()` first, so a value means the same thing everywhere.
+"""
+import os
+from pathlib import Path
+from typing import Dict
+
+from dotenv import dotenv_values, load_dotenv
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def load() -> None:
+    """Fill os.environ from `.env`, then from `.env.example` for whatever is still unset (real env wins)."""
+    load_dotenv(PROJECT_ROOT / ".env", override=False)
+    for key, value in defaults().items():
+        os.environ.setdefault(key, value)
+
+
+def defaults() -> Dict[str, str]:
+    return {k: v or "" for k, v in dotenv_values(PROJECT_ROOT / ".env.example").items()}
+
+
+def get(key: str) -> str:
+    load()
+    return os.environ.get(key, "")
+
+
+def path(key: str) -> Path:
+    """A setting that names a file or folder; relative paths are taken from the project root."""
+    value = Path(get(key))
+    return value if value.is_absolute() else PROJECT_ROOT / value
+
+
+def data_dir() -> Path:
+    directory = path("DATA_DIR")
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
