@@ -1,0 +1,26 @@
+"""`python -m bot ...`: one entry point for operators and staff; each area registers its own sub-commands."""
+import argparse
+import logging
+from typing import List, Optional
+
+from bot import settings
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from bot import evaluation, run, training
+    from bot.governance import cli as governance
+    from bot.knowledge import cli as knowledge
+    from bot.reports import cli as reports
+
+    parser = argparse.ArgumentParser(prog="python -m bot", description="前进小助手 command line")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for area in (run, training, evaluation, knowledge, reports, governance):
+        area.register(subparsers)
+    return parser
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    settings.load()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    return args.handler(args)

@@ -1,0 +1,1 @@
+"""Reports for staff, read from what the running bot recorded."""

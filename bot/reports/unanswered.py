@@ -1,0 +1,156 @@
+"""What residents asked that the bot could not answer, read from the Rasa tracker store (SQL).
+
+A resident's message counts as unanswered when Rasa classified it as `nlu_fallback` or `out_of_scope`, or
+when the intent confidence was below the threshold. Identical questions (ignoring spacing) are counted
+together, most frequent first, so staff see which knowledge entries or training examples to add.
+Phone numbers are masked before anything is shown.
+"""
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+from bot import settings
+from bot.privacy import mask_phones
+
+DEFAULT_THRESHOLD = 0.6
+DEFAULT_LIMIT = 20
+FALLBACK_INTENTS = ("nlu_fallback", "out_of_scope")
+_SPACE_BETWEEN_CHINESE = re.compile(r"(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])")
+
+# The shape of Rasa's SQLTrackerStore table (rasa/core/tracker_store.py, SQLTrackerStore.SQLEvent).
+_metadata = sa.MetaData()
+events = sa.Table(
+    "events",
+    _metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("sender_id", sa.String(255), nullable=False),
+    sa.Column("type_name", sa.String(255), nullable=False),
+    sa.Column("timestamp", sa.Float),
+    sa.Column("intent_name", sa.String(255)),
+    sa.Column("action_name", sa.String(255)),
+    sa.Column("data", sa.Text),
+)
+
+
+class TrackerStoreError(Exception):
+    """The conversation database cannot be read; the message says why, in Chinese."""
+
+
+@dataclass(frozen=True)
+class UnansweredQuestion:
+    """One question as residents typed it (phones masked), how often, and what the bot guessed it meant."""
+
+    text: str
+    count: int
+    last_seen: datetime
+    guess: str
+    confidence: float
+
+
+def default_db_url() -> str:
+    """`TRACKER_STORE_URL`, else the SQLite file `tracker.db` in `DATA_DIR` (default var/tracker.db)."""
+    return settings.get("TRACKER_STORE_URL") or f"sqlite:///{settings.path('DATA_DIR') / 'tracker.db'}"
+
+
+def find_unanswered(
+    db_url: str, threshold: float = DEFAULT_THRESHOLD, limit: Optional[int] = DEFAULT_LIMIT
+) -> List[UnansweredQuestion]:
+    """The most frequent unanswered questions, most frequent (then most recent) first."""
+    engine = _engine(db_url)
+    query = (
+        sa.select(events.c.timestamp, events.c.intent_name, events.c.data)
+        .where(events.c.type_name == "user")
+        .order_by(events.c.id)
+    )
+    groups: Dict[str, List[Tuple[float, str, float]]] = {}
+    try:
+        if not sa.inspect(engine).has_table("events"):
+            raise TrackerStoreError(f"数据库 {_shown(engine.url)} 里没有 events 表（还没有任何对话记录？）")
+        with engine.connect() as connection:
+            for timestamp, intent_name, data in connection.execute(query):
+                question = _unanswered(intent_name, data, threshold)
+                if question is not None:
+                    text, guess, confidence = question
+                    groups.setdefault(text, []).append((timestamp or 0.0, guess, confidence))
+    except SQLAlchemyError as error:
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        raise TrackerStoreError(f"无法读取对话记录数据库 {_shown(engine.url)}：{reason}") from error
+    finally:
+        engine.dispose()
+    questions = [_summary(text, seen) for text, seen in groups.items()]
+    questions.sort(key=lambda q: (-q.count, -q.last_seen.timestamp(), q.text))
+    return questions[:limit] if limit is not None else questions
+
+
+def format_report(questions: List[UnansweredQuestion]) -> str:
+    """A plain-text table for the terminal; the question comes last because Chinese text has no fixed width."""
+    if not questions:
+        return "没有未答出的问题。"
+    lines = [f"未答出的问题（{len(questions)} 种，按次数排序）：", "次数  最近一次          可能的意图（置信度）             问题"]
+    for question in questions:
+        guess = f"{question.guess} ({question.confidence:.2f})" if question.guess else "-"
+        lines.append(f"{question.count:>4}  {question.last_seen:%Y-%m-%d %H:%M}  {guess:<32} {question.text}")
+    return "\n".join(lines)
+
+
+def _engine(db_url: str) -> sa.engine.Engine:
+    try:
+        url = make_url(db_url)
+    except ArgumentError as error:
+        raise TrackerStoreError(f"数据库地址格式不对：{db_url}") from error
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        if not Path(url.database).is_file():
+            raise TrackerStoreError(f"找不到对话记录数据库 {url.database}（还没有对话？可用 --db 指定）")
+    try:
+        return sa.create_engine(url)
+    except (ArgumentError, ImportError) as error:
+        raise TrackerStoreError(f"无法使用数据库地址 {_shown(url)}：{error}") from error
+
+
+def _unanswered(intent_name: Optional[str], data: Optional[str], threshold: float) -> Optional[Tuple[str, str, float]]:
+    """(masked text, likeliest real intent, its confidence) if this user event went unanswered, else None."""
+    try:
+        event = json.loads(data or "{}")
+    except ValueError:
+        return None
+    text = _normalised(str(event.get("text") or ""))
+    if not text or text.startswith("/"):
+        return None  # empty, or a button press: the payload names the intent itself
+    parse_data = event.get("parse_data") or {}
+    intent = parse_data.get("intent") or {}
+    name = intent_name or intent.get("name")
+    confidence = float(intent.get("confidence") or 0.0)
+    if name not in FALLBACK_INTENTS and confidence >= threshold:
+        return None
+    guess, guess_confidence = _best_guess(parse_data)
+    return mask_phones(text), guess, guess_confidence
+
+
+def _normalised(text: str) -> str:
+    """Spacing does not change a question: runs collapse to one space, none is kept between Chinese characters."""
+    return _SPACE_BETWEEN_CHINESE.sub("", " ".join(text.split()))
+
+
+def _best_guess(parse_data: dict) -> Tuple[str, float]:
+    """The highest-ranked intent that is not a fallback (Rasa ranks nlu_fallback first when it triggers)."""
+    ranking = list(parse_data.get("intent_ranking") or []) + [parse_data.get("intent") or {}]
+    for intent in ranking:
+        if intent.get("name") and intent["name"] not in FALLBACK_INTENTS:
+            return intent["name"], float(intent.get("confidence") or 0.0)
+    return "", 0.0
+
+
+def _summary(text: str, seen: List[Tuple[float, str, float]]) -> UnansweredQuestion:
+    timestamp, guess, confidence = max(seen, key=lambda item: item[0])
+    return UnansweredQuestion(text, len(seen), datetime.fromtimestamp(timestamp), guess, confidence)
+
+
+def _shown(url: sa.engine.URL) -> str:
+    return url.render_as_string(hide_password=True)

@@ -1,0 +1,122 @@
+"""The knowledge actions, run the way the action server runs them (rasa_sdk's ActionExecutor)."""
+import logging
+import shutil
+
+import pytest
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import ActionExecutor
+
+import actions.knowledge
+from bot.knowledge import KnowledgeStore
+from tests.knowledge.knowledge_paths import FIXTURES
+
+LUNCH_ANSWER = "2023年6月起，前进街道推出“老有康养”优享工程服务项目，为辖区90周岁以上的老人送上免费午餐。"
+LUNCH_SOURCE = "（来源：前进街道2023年工作回顾与2024年工作思路，截至2023年6月）"
+FALLBACK = "抱歉，这个问题我暂时还答不上来。您可以换个说法再问，或者直接咨询您所在的村（社区）或前进街道办事处。"
+
+
+@pytest.fixture
+def executor(monkeypatch):
+    monkeypatch.setattr(actions.knowledge, "store", KnowledgeStore(FIXTURES))
+    executor = ActionExecutor()
+    executor.register_package("actions.knowledge")
+    return executor
+
+
+async def run(executor, action_name, intent, text, topic=None):
+    """Run an action for a resident's message; returns (messages, events) as sent back to Rasa."""
+    response = await executor.run(
+        {
+            "next_action": action_name,
+            "sender_id": "resident-1",
+            "tracker": {
+                "sender_id": "resident-1",
+                "slots": {"topic": topic},
+                "latest_message": {"text": text, "intent": {"name": intent, "confidence": 0.93}, "entities": []},
+                "events": [],
+                "latest_action_name": "action_listen",
+            },
+            "domain": {},
+        }
+    )
+    return [(m["text"], m["buttons"]) for m in response["responses"]], response["events"]
+
+
+async def test_answers_the_topic_and_remembers_it(executor):
+    messages, events = await run(executor, "action_answer_knowledge", "ask_elderly_lunch", "九十岁老人免费午餐")
+
+    assert messages == [
+        (
+            f"{LUNCH_ANSWER}\n{LUNCH_SOURCE}",
+            [
+                {"title": "居家养老服务中心", "payload": "/ask_elderly_day_care"},
+                {"title": "临江村退伍军人服务站", "payload": "/ask_veterans_station"},
+            ],
+        )
+    ]
+    assert events == [SlotSet("topic", "elderly_lunch")]
+
+
+async def test_answers_a_detail_asked_in_the_same_message(executor):
+    messages, events = await run(executor, "action_answer_knowledge", "ask_elderly_lunch", "90岁老人免费午餐在哪里吃")
+
+    assert messages[0][0] == (
+        f"{LUNCH_ANSWER}\n{LUNCH_SOURCE}\n\n"
+        "资料里没有「90周岁以上老人免费午餐」的具体地点。建议直接咨询您所在的村（社区）或前进街道办事处。"
+    )
+    assert events == [SlotSet("topic", "elderly_lunch")]
+
+
+async def test_intent_without_an_entry_gets_a_polite_fallback(executor, caplog):
+    messages, events = await run(executor, "action_answer_knowledge", "ask_swimming_pool", "游泳池在哪")
+
+    assert messages == [(FALLBACK, [])]
+    assert events == []
+    assert "No knowledge entry for intent 'ask_swimming_pool'" in caplog.text
+
+
+async def test_follow_up_about_the_current_topic(executor):
+    messages, events = await run(executor, "action_answer_aspect", "ask_where", "在哪里", topic="veterans_station")
+
+    assert messages == [
+        ("关于「临江村退伍军人服务站」的地点：临江村\n（来源：前进街道2023年工作回顾与2024年工作思路，截至2023年8月）", [])
+    ]
+    assert events == []
+
+
+async def test_follow_up_the_documents_do_not_answer(executor):
+    messages, _ = await run(executor, "action_answer_aspect", "ask_contact", "电话多少", topic="elderly_lunch")
+
+    assert messages == [
+        ("资料里没有「90周岁以上老人免费午餐」的联系电话。建议直接咨询您所在的村（社区）或前进街道办事处。", [])
+    ]
+
+
+@pytest.mark.parametrize("topic", [None, "entry_removed_since"])
+async def test_follow_up_without_a_known_topic_asks_which_service(executor, topic):
+    messages, events = await run(executor, "action_answer_aspect", "ask_fee", "收费吗", topic=topic)
+
+    assert messages == [("请问您想了解哪项服务的收费情况？请把服务名称一起告诉我，例如“托幼班收费吗”。", [])]
+    assert events == []
+
+
+async def test_aspect_action_for_an_unexpected_intent_falls_back(executor):
+    messages, events = await run(executor, "action_answer_aspect", "greet", "你好", topic="elderly_lunch")
+
+    assert messages == [(FALLBACK, [])]
+    assert events == []
+
+
+async def test_knowledge_that_never_loaded_gets_the_fallback(monkeypatch, tmp_path, caplog):
+    shutil.copytree(FIXTURES, tmp_path / "knowledge")
+    (tmp_path / "knowledge" / "sources.yml").unlink()
+    monkeypatch.setattr(actions.knowledge, "store", KnowledgeStore(tmp_path / "knowledge"))
+    executor = ActionExecutor()
+    executor.register_package("actions.knowledge")
+
+    calls = [("action_answer_knowledge", "ask_elderly_lunch"), ("action_answer_aspect", "ask_where")]
+    for action_name, intent in calls:
+        messages, events = await run(executor, action_name, intent, "免费午餐", topic="elderly_lunch")
+        assert messages == [(FALLBACK, [])]
+        assert events == []
+    assert any(r.levelno == logging.ERROR and "sources.yml" in r.getMessage() for r in caplog.records)
