@@ -1,0 +1,9 @@
+"""A small Open311 GeoReport v2 events backend standing in for 云治前进 in local runs and tests.
+
+It files one event per ticket number (so a resent report is not filed twice), lets staff move an event along
+(`POST /requests/{id}/status`), and, when started with faults allowed, can be told to misbehave (`POST /_faults`).
+"""
+from bot.events_backend.server import EventsBackendServer, run, serve
+from bot.events_backend.store import EventStore
+
+__all__ = ["EventStore", "EventsBackendServer", "run", "serve"]

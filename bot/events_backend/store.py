@@ -1,0 +1,110 @@
+"""The events backend's storage: one SQLite file of service requests."""
+import re
+import sqlite3
+from contextlib import closing
+from datetime import datetime
+from pathlib import Path
+from typing import Dict, Optional, Tuple
+
+from bot.governance.clock import SHANGHAI
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS requests (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    ticket_no TEXT UNIQUE,
+    service_code TEXT NOT NULL,
+    description TEXT NOT NULL,
+    address_string TEXT NOT NULL,
+    phone TEXT,
+    channel TEXT,
+    status TEXT NOT NULL DEFAULT 'open',
+    detail TEXT NOT NULL DEFAULT '',
+    note TEXT NOT NULL DEFAULT '',
+    requested_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    posts INTEGER NOT NULL DEFAULT 1
+)
+"""
+ID_PREFIX = "YZ"
+_ID = re.compile(rf"{ID_PREFIX}(\d+)")
+
+
+def request_id(row_id: int) -> str:
+    return f"{ID_PREFIX}{row_id:06d}"
+
+
+def _now() -> str:
+    return datetime.now(SHANGHAI).isoformat(timespec="seconds")
+
+
+class EventStore:
+    """Service requests in SQLite; safe to use from the server's many threads (one connection per call)."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with closing(self._connect()) as connection:
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute(SCHEMA)
+
+    def _connect(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        connection.row_factory = sqlite3.Row
+        return connection
+
+    def create(self, fields: Dict[str, Optional[str]]) -> Tuple[str, bool]:
+        """File a request; returns (its id, whether it is new). A known ticket_no returns the existing one."""
+        with closing(self._connect()) as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                existing = None
+                if fields.get("ticket_no"):
+                    existing = connection.execute(
+                        "SELECT id FROM requests WHERE ticket_no = ?", (fields["ticket_no"],)
+                    ).fetchone()
+                if existing:
+                    connection.execute("UPDATE requests SET posts = posts + 1 WHERE id = ?", (existing["id"],))
+                    row_id, created = existing["id"], False
+                else:
+                    now = _now()
+                    row_id = connection.execute(
+                        "INSERT INTO requests (ticket_no, service_code, description, address_string, phone, channel,"
+                        " requested_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        (fields.get("ticket_no"), fields["service_code"], fields["description"],
+                         fields["address_string"], fields.get("phone"), fields.get("channel"), now, now),
+                    ).lastrowid
+                    created = True
+                connection.execute("COMMIT")
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+        return request_id(row_id), created
+
+    def get(self, service_request_id: str) -> Optional[Dict]:
+        match = _ID.fullmatch(service_request_id or "")
+        if not match:
+            return None
+        with closing(self._connect()) as connection:
+            row = connection.execute("SELECT * FROM requests WHERE id = ?", (int(match.group(1)),)).fetchone()
+        return None if row is None else {**dict(row), "service_request_id": request_id(row["id"])}
+
+    def set_status(self, service_request_id: str, status: str, detail: str, note: str) -> Optional[Dict]:
+        """Move an event along (status open/closed; detail "in_progress" or ""); None if there is no such event."""
+        match = _ID.fullmatch(service_request_id or "")
+        if not match:
+            return None
+        with closing(self._connect()) as connection:
+            changed = connection.execute(
+                "UPDATE requests SET status = ?, detail = ?, note = ?, updated_at = ? WHERE id = ?",
+                (status, detail, note, _now(), int(match.group(1))),
+            ).rowcount
+        return self.get(service_request_id) if changed else None
+
+    def find_by_ticket(self, ticket_no: str) -> Optional[Dict]:
+        with closing(self._connect()) as connection:
+            row = connection.execute("SELECT id FROM requests WHERE ticket_no = ?", (ticket_no,)).fetchone()
+        return None if row is None else self.get(request_id(row["id"]))
+
+    def count(self) -> int:
+        with closing(self._connect()) as connection:
+            return connection.execute("SELECT COUNT(*) FROM requests").fetchone()[0]

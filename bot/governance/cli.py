@@ -1,0 +1,170 @@
+"""`python -m bot queue ...` for staff, and `python -m bot events-backend` for local runs.
+
+Staff see residents' phone numbers masked, in the phone field and inside descriptions alike.
+"""
+import argparse
+import signal
+import threading
+from datetime import date
+
+from bot import settings
+from bot.events_backend import server as events_backend
+from bot.governance.errors import GovernanceError
+from bot.governance.open311 import Open311Client
+from bot.governance.outbox import OutboxWorker
+from bot.governance.queue import ReportQueue
+from bot.governance.statuses import STATUS_LABELS, parse_status
+from bot.governance.views import DELIVERY_LABELS, REJECTED, ReportView
+from bot.privacy import mask_phones
+
+SUMMARY_LENGTH = 30
+SOURCE_LABELS = {"bot": "小助手", "backend": "云治前进", "staff": "工作人员"}
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    queue = subparsers.add_parser("queue", help="居民报事工单：查看、改状态、转派到云治前进")
+    commands = queue.add_subparsers(dest="queue_command", metavar="ACTION", required=True)
+
+    listing = commands.add_parser("list", help="列出工单，最新的在前（电话号码已隐藏）")
+    listing.add_argument("--status", type=_status, help=f"只看某个状态：{_status_choices()}")
+    listing.add_argument("--since", type=_day, help="从这天起（含），格式 YYYY-MM-DD")
+    listing.add_argument("--until", type=_day, help="到这天为止（含），格式 YYYY-MM-DD")
+    listing.add_argument("--limit", type=int, default=50, help="最多显示几条（默认 50）")
+    listing.set_defaults(handler=list_command)
+
+    show = commands.add_parser("show", help="一张工单的全部内容和处理经过")
+    show.add_argument("ticket", help="工单号，如 QJ20240501-0001")
+    show.set_defaults(handler=show_command)
+
+    set_status = commands.add_parser("set-status", help="修改工单状态")
+    set_status.add_argument("ticket", help="工单号")
+    set_status.add_argument("status", type=_status, help=_status_choices())
+    set_status.add_argument("--note", default="", help="说明（居民查进度时能看到）")
+    set_status.set_defaults(handler=set_status_command)
+
+    deliver = commands.add_parser("deliver", help="把工单转派到云治前进事件平台，并取回处理进度")
+    deliver.add_argument("--once", action="store_true", help="只处理一轮就退出（默认一直运行）")
+    deliver.set_defaults(handler=deliver_command)
+
+    backend = subparsers.add_parser("events-backend", help="启动本地的 Open311 事件平台（没有配置 EVENTS_BACKEND_URL 时使用）")
+    backend.add_argument("--port", type=int, help="端口（默认 EVENTS_BACKEND_PORT）")
+    backend.add_argument("--db", help="数据文件（默认 $DATA_DIR/events_backend.db）")
+    backend.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
+    backend.add_argument("--allow-faults", action="store_true", help="允许 POST /_faults 模拟故障（仅用于测试）")
+    backend.set_defaults(handler=events_backend_command)
+
+
+def list_command(args: argparse.Namespace) -> int:
+    queue = ReportQueue.from_env()
+    try:
+        reports = queue.list(status=args.status, since=args.since, until=args.until, limit=args.limit)
+    finally:
+        queue.close()
+    if not reports:
+        print("没有符合条件的工单。")
+        return 0
+    for report in reports:
+        print(_summary_line(report))
+    print(f"共 {len(reports)} 条。")
+    return 0
+
+
+def show_command(args: argparse.Namespace) -> int:
+    queue = ReportQueue.from_env()
+    try:
+        report = queue.get(args.ticket)
+    finally:
+        queue.close()
+    if report is None:
+        print(f"没有找到工单号 {args.ticket}，请核对后再试。")
+        return 1
+    print(_details(report))
+    return 0
+
+
+def set_status_command(args: argparse.Namespace) -> int:
+    queue = ReportQueue.from_env()
+    try:
+        report = queue.set_status(args.ticket, args.status, note=args.note, source="staff")
+    except GovernanceError as error:
+        print(error)
+        return 1
+    finally:
+        queue.close()
+    print(f"{report.ticket_no} 已改为「{report.status_label}」。")
+    return 0
+
+
+def deliver_command(args: argparse.Namespace) -> int:
+    queue = ReportQueue.from_env()
+    worker = OutboxWorker(queue, Open311Client.from_env())
+    try:
+        if args.once:
+            delivered = worker.run_once()
+            print(delivered)
+            for ticket in delivered.rejected:
+                print(f"  {ticket} 被拒收，请用 `python -m bot queue show {ticket}` 查看原因。")
+            print(worker.refresh_statuses())
+            return 0
+        stop = threading.Event()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: stop.set())
+        worker.run_forever(stop)
+        return 0
+    finally:
+        queue.close()
+
+
+def events_backend_command(args: argparse.Namespace) -> int:
+    port = args.port if args.port is not None else int(settings.get("EVENTS_BACKEND_PORT") or 8090)
+    db = args.db or settings.data_dir() / "events_backend.db"
+    api_key = settings.get("EVENTS_BACKEND_API_KEY")
+    if not api_key:
+        print("请先设置 EVENTS_BACKEND_API_KEY（见 .env.example）。")
+        return 1
+    return events_backend.run(port, db, api_key, host=args.host, allow_faults=args.allow_faults)
+
+
+def _summary_line(report: ReportView) -> str:
+    text = mask_phones(report.description).replace("\n", " ")
+    if len(text) > SUMMARY_LENGTH:
+        text = text[:SUMMARY_LENGTH] + "…"
+    flag = "  ⚠ 被拒收" if report.delivery == REJECTED else ""
+    return (f"{report.ticket_no}  {report.status_label}  {report.category}  {report.created_at:%Y-%m-%d %H:%M}  "
+            f"{mask_phones(report.location)}  {text}  电话 {report.phone_masked or '未留'}{flag}")
+
+
+def _details(report: ReportView) -> str:
+    lines = [
+        f"工单号：{report.ticket_no}",
+        f"状态：{report.status_label}（{report.status}）",
+        f"类别：{report.category}",
+        f"地点：{mask_phones(report.location)}",
+        f"描述：{mask_phones(report.description)}",
+        f"电话：{report.phone_masked or '未留'}",
+        f"受理时间：{report.created_at:%Y-%m-%d %H:%M}",
+        f"转派：{DELIVERY_LABELS[report.delivery]}" + (f"（{report.delivery_error}）" if report.delivery_error else ""),
+        "处理经过：",
+    ]
+    for entry in report.history:
+        note = f"  {mask_phones(entry.note)}" if entry.note else ""
+        lines.append(f"  {entry.at:%Y-%m-%d %H:%M}  {entry.status_label}  （{SOURCE_LABELS[entry.source]}）{note}")
+    return "\n".join(lines)
+
+
+def _status(text: str) -> str:
+    try:
+        return parse_status(text)
+    except GovernanceError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期“{text}”看不懂，请写成 YYYY-MM-DD，如 2024-05-01") from None
+
+
+def _status_choices() -> str:
+    return "、".join(f"{label}/{code}" for code, label in STATUS_LABELS.items())

@@ -1,0 +1,1 @@
+"""Alembic migrations of the governance database, applied by `bot.governance.db.upgrade`."""

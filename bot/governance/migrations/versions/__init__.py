@@ -1,0 +1,1 @@
+"""Revisions, oldest first; a package so they ship with `bot`."""

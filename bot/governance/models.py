@@ -1,0 +1,165 @@
+"""The governance database: reports, their status history, and their hand-over to the events backend.
+
+Schema changes go through a new Alembic revision in `bot/governance/migrations/versions/`; these classes and
+the migrations must describe the same tables (a test compares them).
+"""
+from datetime import datetime, timezone
+from typing import List, Optional
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import declarative_base, relationship
+
+from bot.governance.categories import CATEGORIES
+from bot.governance.statuses import RECEIVED, SOURCES, STATUSES
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+Base = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+
+TICKET_LENGTH = 20
+KEY_LENGTH = 255
+LOCATION_LENGTH = 200
+PHONE_LENGTH = 32
+CHANNEL_LENGTH = 32
+
+
+def one_of(values) -> str:
+    return ", ".join(f"'{value}'" for value in values)
+
+
+class UTCDateTime(TypeDecorator):
+    """An aware datetime stored as naive UTC, so SQLite and PostgreSQL compare and sort it the same way."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: Optional[datetime], dialect) -> Optional[datetime]:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: pass an aware datetime")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: Optional[datetime], dialect) -> Optional[datetime]:
+        return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+class Report(Base):
+    """One problem a resident reported, identified to them by its ticket number."""
+
+    __tablename__ = "reports"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({one_of(STATUSES)})", name="status"),
+        CheckConstraint(f"category IN ({one_of(CATEGORIES)})", name="category"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    ticket_no = Column(String(TICKET_LENGTH), nullable=False, unique=True)
+    idempotency_key = Column(String(KEY_LENGTH), nullable=False, unique=True)
+    sender_id = Column(String(KEY_LENGTH), nullable=False, index=True)
+    channel = Column(String(CHANNEL_LENGTH), nullable=False)
+    category = Column(String(16), nullable=False)
+    location = Column(String(LOCATION_LENGTH), nullable=False)
+    description = Column(Text, nullable=False)
+    phone = Column(String(PHONE_LENGTH), nullable=True)  # as the resident gave it; never logged
+    status = Column(String(16), nullable=False, default=RECEIVED, index=True)
+    backend_request_id = Column(String(64), nullable=True)
+    created_at = Column(UTCDateTime, nullable=False, index=True)
+    updated_at = Column(UTCDateTime, nullable=False)
+
+    history: List["StatusChange"] = relationship(
+        "StatusChange", back_populates="report", order_by="StatusChange.id", cascade="all, delete-orphan"
+    )
+    attempts: List["DeliveryAttempt"] = relationship(
+        "DeliveryAttempt", back_populates="report", order_by="DeliveryAttempt.id", cascade="all, delete-orphan"
+    )
+    outbox: "OutboxEntry" = relationship(
+        "OutboxEntry", back_populates="report", uselist=False, cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Report {self.ticket_no} {self.status}>"
+
+
+class StatusChange(Base):
+    """One step in a report's history: who moved it to which status, and why."""
+
+    __tablename__ = "status_changes"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({one_of(STATUSES)})", name="status"),
+        CheckConstraint(f"source IN ({one_of(SOURCES)})", name="source"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    report_id = Column(Integer, ForeignKey("reports.id", ondelete="CASCADE"), nullable=False, index=True)
+    status = Column(String(16), nullable=False)
+    note = Column(Text, nullable=False, default="")
+    source = Column(String(16), nullable=False)
+    at = Column(UTCDateTime, nullable=False)
+
+    report = relationship("Report", back_populates="history")
+
+
+class DeliveryAttempt(Base):
+    """One try at handing a report to the events backend, kept so staff can see why a report is stuck."""
+
+    __tablename__ = "delivery_attempts"
+
+    id = Column(Integer, primary_key=True)
+    report_id = Column(Integer, ForeignKey("reports.id", ondelete="CASCADE"), nullable=False, index=True)
+    at = Column(UTCDateTime, nullable=False)
+    ok = Column(Boolean, nullable=False)
+    http_status = Column(Integer, nullable=True)
+    error = Column(Text, nullable=False, default="")
+    next_attempt_at = Column(UTCDateTime, nullable=True)
+
+    report = relationship("Report", back_populates="attempts")
+
+
+class OutboxEntry(Base):
+    """A report still to be handed to the events backend (transactional outbox: written with the report).
+
+    A worker claims an entry by setting `claimed_by` until `claimed_until`; a claim left by a crashed worker
+    expires, and the backend's de-duplication by ticket number makes the resend harmless.
+    """
+
+    __tablename__ = "outbox"
+
+    id = Column(Integer, primary_key=True)
+    report_id = Column(Integer, ForeignKey("reports.id", ondelete="CASCADE"), nullable=False, unique=True)
+    created_at = Column(UTCDateTime, nullable=False)
+    next_attempt_at = Column(UTCDateTime, nullable=False, index=True)
+    attempts = Column(Integer, nullable=False, default=0)
+    claimed_by = Column(String(64), nullable=True)
+    claimed_until = Column(UTCDateTime, nullable=True)
+    delivered_at = Column(UTCDateTime, nullable=True)
+    rejected_at = Column(UTCDateTime, nullable=True)
+    last_error = Column(Text, nullable=False, default="")
+
+    report = relationship("Report", back_populates="outbox")
+
+
+class TicketCounter(Base):
+    """The last ticket number handed out on one day (Asia/Shanghai), incremented in the submitting transaction."""
+
+    __tablename__ = "ticket_counters"
+
+    day = Column(String(8), primary_key=True)  # YYYYMMDD
+    last_no = Column(Integer, nullable=False)

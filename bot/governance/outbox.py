@@ -1,0 +1,245 @@
+"""OutboxWorker: hands stored reports to the events backend and brings their progress back.
+
+Delivery is at-least-once from our side and exactly-once at the backend: a worker claims an outbox entry for a
+while (`lease`) before sending it, so two workers never send the same report at the same time; if a worker dies
+after sending but before recording it, the claim expires and another worker sends the report again, which the
+backend files under the same event because it de-duplicates by ticket number.
+"""
+import logging
+import os
+import random
+import socket
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import List, Optional
+
+from sqlalchemy import and_, or_, select, update
+
+from bot.governance.clock import local
+from bot.governance.models import DeliveryAttempt, OutboxEntry, Report
+from bot.governance.open311 import BackendError, BackendRejected, BackendUnavailable, Open311Client
+from bot.governance.queue import ReportQueue, record_status
+from bot.governance.statuses import DISPATCHED, IN_PROGRESS, RECEIVED, rank
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 20
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A claimed outbox entry, with the report fields the backend needs."""
+
+    outbox_id: int
+    report_id: int
+    attempts: int
+    ticket_no: str
+    category: str
+    location: str
+    description: str
+    phone: Optional[str]
+    channel: str
+
+
+@dataclass
+class DeliverySummary:
+    delivered: List[str] = field(default_factory=list)
+    retrying: List[str] = field(default_factory=list)
+    rejected: List[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.delivered or self.retrying or self.rejected)
+
+    def __str__(self) -> str:
+        return f"已转派 {len(self.delivered)} 件，稍后重试 {len(self.retrying)} 件，被拒收 {len(self.rejected)} 件"
+
+
+@dataclass
+class RefreshSummary:
+    checked: int = 0
+    changed: List[str] = field(default_factory=list)
+    failed: List[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return f"查询 {self.checked} 件，状态更新 {len(self.changed)} 件，查询失败 {len(self.failed)} 件"
+
+
+class OutboxWorker:
+    def __init__(
+        self,
+        queue: ReportQueue,
+        client: Open311Client,
+        base_delay: float = 2,
+        max_delay: float = 300,
+        lease: Optional[float] = None,
+        batch_size: int = BATCH_SIZE,
+        worker_id: Optional[str] = None,
+    ):
+        self.queue = queue
+        self.client = client
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        # Long enough for a whole batch of sends that each run into the client's timeout.
+        self.lease = timedelta(seconds=lease if lease is not None else max(60.0, 2 * batch_size * client.timeout))
+        self.batch_size = batch_size
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._random = random.Random()
+
+    def run_once(self, now: Optional[datetime] = None) -> DeliverySummary:
+        """Send every report that is due (one batch), and record how each send went."""
+        now = now or self.queue.clock()
+        summary = DeliverySummary()
+        for item in self.claim(now):
+            try:
+                request_id = self.client.create(item)
+            except BackendRejected as error:
+                self._record_rejection(item, now, error)
+                summary.rejected.append(item.ticket_no)
+            except BackendUnavailable as error:
+                retry_at = now + self.backoff(item.attempts + 1)
+                self._record_failure(item, now, error, retry_at)
+                summary.retrying.append(item.ticket_no)
+            else:
+                self._record_delivery(item, now, request_id)
+                summary.delivered.append(item.ticket_no)
+        return summary
+
+    def claim(self, now: datetime) -> List[Outgoing]:
+        """Mark due entries as ours until now + lease, and return them.
+
+        PostgreSQL: FOR UPDATE SKIP LOCKED lets concurrent workers pass over each other's rows. SQLite ignores
+        it, but there every write transaction holds the database lock (see `db.writer`). On both, the
+        conditional UPDATE takes an entry only if it is still unclaimed or its claim has expired.
+        """
+        due = and_(
+            OutboxEntry.delivered_at.is_(None),
+            OutboxEntry.rejected_at.is_(None),
+            OutboxEntry.next_attempt_at <= now,
+            or_(OutboxEntry.claimed_by.is_(None), OutboxEntry.claimed_until < now),
+        )
+        with self.queue.writing() as session:
+            candidates = session.scalars(
+                select(OutboxEntry.id)
+                .where(due)
+                .order_by(OutboxEntry.next_attempt_at, OutboxEntry.id)
+                .limit(self.batch_size)
+                .with_for_update(skip_locked=True)
+            ).all()
+            claimed = [
+                entry_id for entry_id in candidates
+                if session.execute(
+                    update(OutboxEntry)
+                    .where(OutboxEntry.id == entry_id, due)
+                    .values(claimed_by=self.worker_id, claimed_until=now + self.lease)
+                    .execution_options(synchronize_session=False)
+                ).rowcount == 1
+            ]
+            rows = session.execute(
+                select(OutboxEntry, Report).join(Report).where(OutboxEntry.id.in_(claimed)).order_by(OutboxEntry.id)
+            ).all()
+            return [
+                Outgoing(entry.id, report.id, entry.attempts, report.ticket_no, report.category, report.location,
+                         report.description, report.phone, report.channel)
+                for entry, report in rows
+            ]
+
+    def backoff(self, attempt: int) -> timedelta:
+        """Wait before try number `attempt + 1`: doubling from base_delay up to max_delay, with jitter so that
+        reports that failed together do not all come back together."""
+        ceiling = min(self.max_delay, self.base_delay * 2 ** min(attempt - 1, 32))
+        return timedelta(seconds=self._random.uniform(ceiling / 2, ceiling))
+
+    def refresh_statuses(self) -> RefreshSummary:
+        """Ask the backend about every handed-on report not yet closed, and record any progress."""
+        with self.queue.reading() as session:
+            open_reports = session.execute(
+                select(Report.ticket_no, Report.backend_request_id)
+                .where(Report.status.in_((DISPATCHED, IN_PROGRESS)), Report.backend_request_id.is_not(None))
+                .order_by(Report.id)
+            ).all()
+        summary = RefreshSummary(checked=len(open_reports))
+        for ticket_no, request_id in open_reports:
+            try:
+                remote = self.client.status(request_id)
+            except BackendError as error:
+                logger.warning("could not refresh %s: %s", ticket_no, error)
+                summary.failed.append(ticket_no)
+                continue
+            if self._record_progress(ticket_no, remote.status, remote.note):
+                summary.changed.append(ticket_no)
+        return summary
+
+    def run_forever(self, stop_event: threading.Event, interval: float = 2, refresh_interval: float = 30) -> None:
+        """Deliver every `interval` seconds and refresh statuses every `refresh_interval`, until `stop_event`."""
+        last_refresh = None
+        logger.info("outbox worker %s delivering to %s", self.worker_id, self.client.base_url)
+        while not stop_event.is_set():
+            try:
+                delivered = self.run_once()
+                if delivered:
+                    logger.info("%s", delivered)
+                if last_refresh is None or time.monotonic() - last_refresh >= refresh_interval:
+                    last_refresh = time.monotonic()
+                    refreshed = self.refresh_statuses()
+                    if refreshed.changed or refreshed.failed:
+                        logger.info("%s", refreshed)
+            except Exception:
+                # The database may be briefly unreachable; the worker must outlive that.
+                logger.exception("outbox round failed; trying again in %s s", interval)
+            stop_event.wait(interval)
+
+    def _record_delivery(self, item: Outgoing, now: datetime, request_id: str) -> None:
+        with self.queue.writing() as session:
+            session.add(DeliveryAttempt(report_id=item.report_id, at=now, ok=True, error=""))
+            entry = session.get(OutboxEntry, item.outbox_id)
+            if entry.delivered_at is not None:
+                return  # our claim expired and another worker recorded the same backend event
+            entry.delivered_at = now
+            entry.attempts += 1
+            entry.claimed_by = entry.claimed_until = None
+            entry.last_error = ""
+            report = entry.report
+            report.backend_request_id = request_id
+            if report.status == RECEIVED:
+                record_status(report, DISPATCHED, f"已转交云治前进平台（事件编号 {request_id}）", "bot", now)
+        logger.info("report %s handed on as event %s", item.ticket_no, request_id)
+
+    def _record_failure(self, item: Outgoing, now: datetime, error: BackendError, retry_at: datetime) -> None:
+        with self.queue.writing() as session:
+            session.add(DeliveryAttempt(report_id=item.report_id, at=now, ok=False, http_status=error.http_status,
+                                        error=str(error), next_attempt_at=retry_at))
+            session.execute(
+                update(OutboxEntry)
+                .where(OutboxEntry.id == item.outbox_id, OutboxEntry.delivered_at.is_(None))
+                .values(attempts=OutboxEntry.attempts + 1, next_attempt_at=retry_at, last_error=str(error),
+                        claimed_by=None, claimed_until=None)
+                .execution_options(synchronize_session=False)
+            )
+        logger.warning("report %s not handed on (try %d), retrying at %s: %s",
+                       item.ticket_no, item.attempts + 1, f"{local(retry_at):%Y-%m-%d %H:%M:%S}", error)
+
+    def _record_rejection(self, item: Outgoing, now: datetime, error: BackendError) -> None:
+        with self.queue.writing() as session:
+            session.add(DeliveryAttempt(report_id=item.report_id, at=now, ok=False, http_status=error.http_status,
+                                        error=str(error)))
+            session.execute(
+                update(OutboxEntry)
+                .where(OutboxEntry.id == item.outbox_id, OutboxEntry.delivered_at.is_(None))
+                .values(attempts=OutboxEntry.attempts + 1, rejected_at=now, last_error=str(error),
+                        claimed_by=None, claimed_until=None)
+                .execution_options(synchronize_session=False)
+            )
+        logger.error("report %s rejected by the events backend, needs staff: %s", item.ticket_no, error)
+
+    def _record_progress(self, ticket_no: str, status: str, note: str) -> bool:
+        """Record a status the backend reports, if it is further along than ours (never backwards)."""
+        with self.queue.writing() as session:
+            report = session.scalars(select(Report).where(Report.ticket_no == ticket_no)).one()
+            if rank(status) <= rank(report.status):
+                return False
+            record_status(report, status, note, "backend", self.queue.clock())
+        logger.info("report %s is now %s (from the events backend)", ticket_no, status)
+        return True

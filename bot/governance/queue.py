@@ -1,0 +1,186 @@
+"""ReportQueue: where residents' reports are kept, numbered, looked up and moved along.
+
+Every method opens its own short session, so one queue can be shared by threads. Submitting writes the report,
+its first status and its outbox entry in one transaction: a report is never stored without being handed on.
+"""
+import logging
+import threading
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
+from typing import Callable, Iterator, List, Optional, Union
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from bot.governance import db
+from bot.governance.clock import day_start, local_day, now as utc_now
+from bot.governance.drafts import ReportDraft, validate
+from bot.governance.errors import UnknownTicket
+from bot.governance.models import OutboxEntry, Report, StatusChange
+from bot.governance.statuses import RECEIVED, SOURCES, parse_status
+from bot.governance.tickets import next_ticket, normalise_ticket
+from bot.governance.views import ReportView, report_view
+
+logger = logging.getLogger(__name__)
+
+Moment = Union[date, datetime]
+
+
+class ReportQueue:
+    def __init__(self, engine: Engine, clock: Callable[[], datetime] = utc_now):
+        self.engine = engine
+        self.clock = clock
+        self._reader = sessionmaker(engine, future=True, expire_on_commit=False)
+        self._writer = sessionmaker(db.writer(engine), future=True, expire_on_commit=False)
+
+    @classmethod
+    def from_url(cls, url: str) -> "ReportQueue":
+        """A queue on `url`, its schema brought up to date first."""
+        engine = db.create_engine(url)
+        db.upgrade_engine(engine)
+        return cls(engine)
+
+    @classmethod
+    def from_env(cls) -> "ReportQueue":
+        return cls.from_url(db.database_url())
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def reading(self) -> Session:
+        """A session for reads (`with queue.reading() as session:`)."""
+        return self._reader()
+
+    @contextmanager
+    def writing(self) -> Iterator[Session]:
+        """A session inside a write transaction, committed when the block ends without an exception."""
+        with self._writer() as session, session.begin():
+            yield session
+
+    def submit(self, draft: ReportDraft) -> ReportView:
+        """Store a new report, or return the one already stored under the same idempotency key."""
+        validate(draft)
+        try:
+            with self.writing() as session:
+                report = _by_key(session, draft.idempotency_key) or self._add(session, draft)
+                return report_view(report)
+        except IntegrityError:
+            # A concurrent submit with the same key committed first (PostgreSQL lets both reach INSERT).
+            with self.reading() as session:
+                report = _by_key(session, draft.idempotency_key)
+                if report is None:
+                    raise
+                return report_view(report)
+
+    def get(self, ticket_no: str) -> Optional[ReportView]:
+        """The report with this ticket number, typed any way a resident might (lowercase, spaces), or None."""
+        wanted = normalise_ticket(ticket_no)
+        if wanted is None:
+            return None
+        with self.reading() as session:
+            report = _by_ticket(session, wanted)
+            return report_view(report) if report else None
+
+    def list_for_sender(self, sender_id: str, limit: int = 5) -> List[ReportView]:
+        """This resident's latest reports, newest first."""
+        query = _reports().where(Report.sender_id == sender_id)
+        return self._views(query.order_by(Report.created_at.desc(), Report.id.desc()).limit(limit))
+
+    def list(
+        self,
+        status: Optional[str] = None,
+        since: Optional[Moment] = None,
+        until: Optional[Moment] = None,
+        limit: int = 50,
+    ) -> List[ReportView]:
+        """Reports newest first; `since`/`until` are days (Asia/Shanghai, both included) or aware datetimes."""
+        query = _reports()
+        if status:
+            query = query.where(Report.status == parse_status(status))
+        if since is not None:
+            query = query.where(Report.created_at >= _start(since))
+        if until is not None:
+            query = query.where(Report.created_at < _end(until))
+        return self._views(query.order_by(Report.created_at.desc(), Report.id.desc()).limit(limit))
+
+    def set_status(self, ticket_no: str, status: str, note: str = "", source: str = "staff") -> ReportView:
+        """Move a report to `status` (a code or its Chinese label) and record who did it and why."""
+        code = parse_status(status)
+        if source not in SOURCES:
+            raise ValueError(f"unknown status source {source!r}; expected one of {SOURCES}")
+        with self.writing() as session:
+            report = _by_ticket(session, normalise_ticket(ticket_no) or ticket_no)
+            if report is None:
+                raise UnknownTicket(f"没有找到工单号 {ticket_no.strip()}，请核对后再试。")
+            record_status(report, code, note, source, self.clock())
+            session.flush()
+            logger.info("report %s is now %s (by %s)", report.ticket_no, code, source)
+            return report_view(report)
+
+    def _add(self, session: Session, draft: ReportDraft) -> Report:
+        moment = self.clock()
+        report = Report(
+            ticket_no=next_ticket(session, local_day(moment)),
+            idempotency_key=draft.idempotency_key,
+            sender_id=draft.sender_id,
+            channel=draft.channel,
+            category=draft.category,
+            location=draft.location,
+            description=draft.description,
+            phone=draft.phone if draft.phone and draft.phone.strip() else None,
+            status=RECEIVED,
+            created_at=moment,
+            updated_at=moment,
+        )
+        report.history.append(StatusChange(status=RECEIVED, note="", source="bot", at=moment))
+        report.outbox = OutboxEntry(created_at=moment, next_attempt_at=moment, attempts=0, last_error="")
+        session.add(report)
+        session.flush()
+        logger.info("report %s received (%s, via %s)", report.ticket_no, report.category, report.channel)
+        return report
+
+    def _views(self, query) -> List[ReportView]:
+        with self.reading() as session:
+            return [report_view(report) for report in session.scalars(query)]
+
+
+def record_status(report: Report, status: str, note: str, source: str, moment: datetime) -> None:
+    """Set the report's status and append the matching history entry (the caller commits)."""
+    report.status = status
+    report.updated_at = moment
+    report.history.append(StatusChange(status=status, note=note or "", source=source, at=moment))
+
+
+def _reports():
+    return select(Report).options(selectinload(Report.history), selectinload(Report.outbox))
+
+
+def _by_key(session: Session, key: str) -> Optional[Report]:
+    return session.scalars(_reports().where(Report.idempotency_key == key)).one_or_none()
+
+
+def _by_ticket(session: Session, ticket_no: str) -> Optional[Report]:
+    return session.scalars(_reports().where(Report.ticket_no == ticket_no)).one_or_none()
+
+
+def _start(moment: Moment) -> datetime:
+    return moment if isinstance(moment, datetime) else day_start(moment)
+
+
+def _end(moment: Moment) -> datetime:
+    return moment if isinstance(moment, datetime) else day_start(moment + timedelta(days=1))
+
+
+_shared: Optional[ReportQueue] = None
+_shared_lock = threading.Lock()
+
+
+def open_queue() -> ReportQueue:
+    """The process-wide queue on DATABASE_URL, created (and its schema upgraded) on first use."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = ReportQueue.from_env()
+        return _shared

@@ -1,0 +1,65 @@
+"""What residents and staff see of a report: plain frozen values, times in Asia/Shanghai, phone masked."""
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Optional, Tuple
+
+from bot.governance import clock
+from bot.governance.models import Report
+from bot.governance.statuses import label
+from bot.privacy import mask_phones
+
+PENDING, DELIVERED, REJECTED = "pending", "delivered", "rejected"
+DELIVERY_LABELS = {PENDING: "待转派", DELIVERED: "已转至云治前进", REJECTED: "被事件平台拒收，需人工处理"}
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    status: str
+    status_label: str
+    note: str
+    source: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ReportView:
+    ticket_no: str
+    category: str
+    location: str
+    description: str
+    phone_masked: Optional[str]
+    status: str
+    status_label: str
+    created_at: datetime
+    updated_at: datetime
+    history: Tuple[HistoryEntry, ...]
+    # Hand-over to the events backend (for staff): one of PENDING, DELIVERED, REJECTED, and the last error.
+    delivery: str
+    delivery_error: str
+
+
+def report_view(report: Report) -> ReportView:
+    return ReportView(
+        ticket_no=report.ticket_no,
+        category=report.category,
+        location=report.location,
+        description=report.description,
+        phone_masked=mask_phones(report.phone) if report.phone else None,
+        status=report.status,
+        status_label=label(report.status),
+        created_at=clock.local(report.created_at),
+        updated_at=clock.local(report.updated_at),
+        history=tuple(
+            HistoryEntry(change.status, label(change.status), change.note, change.source, clock.local(change.at))
+            for change in report.history
+        ),
+        delivery=_delivery(report),
+        delivery_error=report.outbox.last_error if report.outbox else "",
+    )
+
+
+def _delivery(report: Report) -> str:
+    if report.outbox is None or report.outbox.delivered_at is not None:
+        return DELIVERED
+    return REJECTED if report.outbox.rejected_at is not None else PENDING
+

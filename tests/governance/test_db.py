@@ -1,0 +1,72 @@
+"""The governance database: migrations match the models, SQLite settings, where the default database lives."""
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
+
+from bot.governance import db, queue as queue_module
+from bot.governance.models import Base
+from bot.settings import PROJECT_ROOT
+from tests.governance.conftest import draft
+
+
+def test_the_migrations_build_exactly_the_tables_the_models_describe(database_url):
+    db.upgrade(database_url)
+    engine = db.create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    finally:
+        engine.dispose()
+
+    assert differences == []
+
+
+def test_upgrading_again_changes_nothing(database_url):
+    db.upgrade(database_url)
+    db.upgrade(database_url)
+    engine = db.create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0001"]
+    finally:
+        engine.dispose()
+
+
+def test_sqlite_runs_in_wal_mode_and_lets_writers_wait(tmp_path):
+    engine = db.create_engine(f"sqlite:///{tmp_path / 'governance.db'}")
+    try:
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == db.BUSY_TIMEOUT_MS
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    finally:
+        engine.dispose()
+
+
+def test_the_default_database_is_a_sqlite_file_in_the_data_dir(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", "")
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
+
+    assert db.database_url() == f"sqlite:///{tmp_path / 'data' / 'governance.db'}"
+
+
+def test_a_relative_sqlite_path_is_taken_from_the_project_root():
+    engine = db.create_engine("sqlite:///var/governance.db")
+    try:
+        assert engine.url.database == str(PROJECT_ROOT / "var" / "governance.db")
+    finally:
+        engine.dispose()
+
+
+def test_open_queue_creates_the_database_on_first_use(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'fresh' / 'governance.db'}")
+    monkeypatch.setattr(queue_module, "_shared", None)
+
+    shared = queue_module.open_queue()
+    try:
+        ticket = shared.submit(draft()).ticket_no
+        assert queue_module.open_queue() is shared
+        assert shared.get(ticket) is not None
+        assert (tmp_path / "fresh" / "governance.db").exists()
+    finally:
+        shared.close()
