@@ -1,0 +1,315 @@
+"""The WeChat official account (公众号) channel: WeChat's server calls `/webhooks/wechat/webhook`.
+
+GET is WeChat's URL verification; POST carries one resident message as XML, in plaintext or in safe mode (AES,
+`encrypt_type=aes`). The resident's openid is the Rasa sender id, so a conversation spans messages. Each message
+gets one passive reply: the bot's messages merged into one text, buttons as numbered options. WeChat gives up
+after five seconds and retries; a turn that is not ready in `reply_deadline_seconds` is answered with
+"success" and its answer is sent later through the customer-service message API.
+
+Configured in credentials.yml from the environment: `token`, `app_id`, `app_secret`, `encoding_aes_key`,
+`api_base_url` (empty = WeChat itself), and optionally `reply_deadline_seconds` (default 4.5).
+"""
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any, Awaitable, Dict, Optional, Set, Text
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from wechatpy.crypto import WeChatCrypto
+from wechatpy.exceptions import InvalidSignatureException, WeChatException
+from wechatpy.parser import parse_message
+from wechatpy.replies import TextReply
+from wechatpy.utils import check_signature
+
+from bot.channels.busy import Handler, answer_or_busy
+from bot.channels.wechat_api import CustomerServiceClient
+from bot.channels.wechat_reply import MAX_TEXT_BYTES, LastOptions, render, split_text
+from bot.channels.wechat_turns import Parts, Turn, Turns
+
+logger = logging.getLogger(__name__)
+
+REPLY_DEADLINE_SECONDS = 4.5
+# Without the customer-service API an answer can only ride on a passive reply, so wait through WeChat's retries.
+WAIT_WITHOUT_CUSTOMER_SERVICE_SECONDS = 15
+MAX_BODY_BYTES = 64 * 1024
+# A passive reply is shown before messages sent through the API only if those wait a moment.
+REST_OF_ANSWER_DELAY_SECONDS = 1.0
+WELCOME_REQUEST = "/ask_capabilities"
+# WeChat's "no reply": nothing is shown to the resident and the message is not re-sent.
+NO_REPLY = "success"
+
+VOICE_NOT_RECOGNISED = "抱歉，没有听清您的语音。请再说一遍，或者直接打字告诉我您的问题。"
+EMPTY_TEXT = "请用文字或语音告诉我您的问题。"
+NOT_TEXT = "抱歉，我暂时看不懂图片、视频、位置或文件。请用文字（或语音）简单描述您的问题，我来帮您解答。"
+TRUNCATED_NOTE = "\n……（内容较长，未能全部显示）"
+
+
+class BadMessage(ValueError):
+    """The body is not a WeChat message we can read."""
+
+
+@dataclass
+class Incoming:
+    openid: str
+    account: str
+    key: str  # the same for WeChat's retries of one message
+    message_id: Optional[str]
+    text: Optional[str]  # what goes to Rasa; None: nothing does
+    fixed_reply: Optional[str]  # answered without a turn
+
+
+def _declares_entities(xml: bytes) -> bool:
+    """WeChat never sends a DTD; any DOCTYPE or ENTITY declaration is an attack (entity expansion, XXE)."""
+    upper = xml.upper()
+    return b"<!DOCTYPE" in upper or b"<!ENTITY" in upper
+
+
+def _string(value: Any) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise BadMessage(f"expected text, got {type(value).__name__}")
+    return value.strip()
+
+
+def read_message(xml: bytes) -> Incoming:
+    """What a resident sent, from WeChat's XML; raises BadMessage (or a parser error) on anything else."""
+    message = parse_message(xml)
+    if message is None:
+        raise BadMessage("empty body")
+    openid, account = _string(message.source), _string(message.target)
+    if not openid:
+        raise BadMessage("no FromUserName")
+    if not isinstance(message.id, int):
+        raise BadMessage("MsgId is not a number")
+    key = f"msg:{openid}:{message.id}" if message.id else f"event:{openid}:{message.time}"
+    text = fixed_reply = None
+    if message.type == "text":
+        text = _string(message.content)
+        fixed_reply = None if text else EMPTY_TEXT
+    elif message.type == "voice":
+        text = _string(message.recognition)
+        fixed_reply = None if text else VOICE_NOT_RECOGNISED
+    elif message.type == "event":
+        text = WELCOME_REQUEST if message.event in ("subscribe", "subscribe_scan") else None
+    else:
+        fixed_reply = NOT_TEXT
+    return Incoming(openid, account, key, str(message.id) if message.id else None, text or None, fixed_reply)
+
+
+async def _read_body(request: Request) -> Optional[bytes]:
+    """The request body, or None as soon as it is known to exceed MAX_BODY_BYTES."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        return None
+    body = bytearray()
+    while True:
+        chunk = await request.stream.read()
+        if chunk is None:
+            return bytes(body)
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            return None
+
+
+class WeChatInput(InputChannel):
+    @classmethod
+    def name(cls) -> Text:
+        return "wechat"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "WeChatInput":
+        credentials = credentials or {}
+        return cls(
+            token=credentials.get("token") or "",
+            app_id=credentials.get("app_id") or "",
+            app_secret=credentials.get("app_secret") or "",
+            encoding_aes_key=credentials.get("encoding_aes_key") or "",
+            api_base_url=credentials.get("api_base_url") or "",
+            reply_deadline_seconds=float(credentials.get("reply_deadline_seconds") or REPLY_DEADLINE_SECONDS),
+        )
+
+    def __init__(
+        self,
+        token: str,
+        app_id: str = "",
+        app_secret: str = "",
+        encoding_aes_key: str = "",
+        api_base_url: str = "",
+        reply_deadline_seconds: float = REPLY_DEADLINE_SECONDS,
+    ) -> None:
+        self.token = token
+        self.crypto = self._crypto(token, encoding_aes_key, app_id)
+        self.customer_service = (
+            CustomerServiceClient(app_id, app_secret, api_base_url) if app_id and app_secret else None
+        )
+        self.wait_seconds = reply_deadline_seconds if self.customer_service else WAIT_WITHOUT_CUSTOMER_SERVICE_SECONDS
+        self.turns = Turns()
+        self.last_options = LastOptions()
+        self._background: Set[asyncio.Task] = set()
+        if not token:
+            logger.warning(
+                "WeChat channel is off: WECHAT_TOKEN is empty, so /webhooks/wechat/webhook answers 503. "
+                "Set WECHAT_TOKEN (and WECHAT_APP_ID, WECHAT_APP_SECRET, WECHAT_ENCODING_AES_KEY) in .env."
+            )
+        elif not self.customer_service:
+            logger.warning(
+                "WeChat channel without WECHAT_APP_ID/WECHAT_APP_SECRET: slow answers can only ride on WeChat's "
+                "retries, and long answers are cut short."
+            )
+
+    @staticmethod
+    def _crypto(token: str, encoding_aes_key: str, app_id: str) -> Optional[WeChatCrypto]:
+        if not (token and encoding_aes_key):
+            return None
+        try:
+            return WeChatCrypto(token, encoding_aes_key, app_id)
+        except (ValueError, AssertionError):
+            logger.error("WECHAT_ENCODING_AES_KEY is not a valid 43-character key; safe-mode messages answer 503.")
+            return None
+
+    def blueprint(self, on_new_message: Handler) -> Blueprint:
+        handle = answer_or_busy(on_new_message)
+        webhook = Blueprint("wechat_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok" if self.token else "not configured"})
+
+        @webhook.route("/webhook", methods=["GET"])
+        async def verify(request: Request) -> HTTPResponse:
+            if not self.token:
+                return self._not_configured()
+            if not self._signed(request):
+                return response.text("forbidden", status=403)
+            return response.text(request.args.get("echostr", ""))
+
+        @webhook.route("/webhook", methods=["POST"], stream=True)
+        async def receive(request: Request) -> HTTPResponse:
+            if not self.token:
+                return self._not_configured()
+            body = await _read_body(request)
+            if body is None:
+                return response.text("payload too large", status=413)
+            if not self._signed(request):
+                return response.text("forbidden", status=403)
+            try:
+                return await self._receive(request, body, handle)
+            except Exception:
+                logger.exception("WeChat message could not be answered")
+                return response.text(NO_REPLY)
+
+        return webhook
+
+    @staticmethod
+    def _not_configured() -> HTTPResponse:
+        logger.warning("WeChat request refused with 503: WECHAT_TOKEN is empty (see .env.example).")
+        return response.text("wechat channel not configured", status=503)
+
+    def _signed(self, request: Request) -> bool:
+        args = request.args
+        try:
+            check_signature(self.token, args.get("signature"), args.get("timestamp"), args.get("nonce"))
+        except InvalidSignatureException:
+            logger.warning("WeChat request with a bad signature refused")
+            return False
+        return True
+
+    async def _receive(self, request: Request, body: bytes, handle: Handler) -> HTTPResponse:
+        args = request.args
+        safe_mode = args.get("encrypt_type") == "aes"
+        if _declares_entities(body):
+            return self._bad_request("DOCTYPE or ENTITY declaration")
+        xml = body
+        if safe_mode:
+            if self.crypto is None:
+                logger.error("WeChat sent a safe-mode message but WECHAT_ENCODING_AES_KEY is missing or invalid")
+                return response.text("wechat channel not configured", status=503)
+            try:
+                xml = self.crypto.decrypt_message(
+                    body, args.get("msg_signature"), args.get("timestamp"), args.get("nonce")
+                ).encode("utf-8")
+            except InvalidSignatureException:
+                logger.warning("WeChat safe-mode message with a bad msg_signature refused")
+                return response.text("forbidden", status=403)
+            except Exception as error:
+                return self._bad_request(f"undecryptable body ({type(error).__name__})")
+            if _declares_entities(xml):
+                return self._bad_request("DOCTYPE or ENTITY declaration")
+        try:
+            incoming = read_message(xml)
+        except Exception as error:  # whatever a hostile or broken body makes the parser raise
+            return self._bad_request(f"unreadable XML ({type(error).__name__})")
+
+        text = await self._reply_text(incoming, handle)
+        if text is None:
+            return response.text(NO_REPLY)
+        reply = TextReply(source=incoming.account, target=incoming.openid, content=text).render()
+        if safe_mode:
+            reply = self.crypto.encrypt_message(reply, args.get("nonce"), args.get("timestamp"))
+        return response.text(reply, content_type="application/xml")
+
+    @staticmethod
+    def _bad_request(reason: str) -> HTTPResponse:
+        logger.warning("WeChat request refused with 400: %s", reason)
+        return response.text("bad request", status=400)
+
+    async def _reply_text(self, incoming: Incoming, handle: Handler) -> Optional[str]:
+        if incoming.fixed_reply is not None:
+            return incoming.fixed_reply
+        if incoming.text is None:
+            return None
+        turn = self.turns.get_or_start(incoming.key, lambda: self._start_turn(incoming, handle))
+        return await turn.passive_reply(self.wait_seconds)
+
+    def _start_turn(self, incoming: Incoming, handle: Handler) -> Turn:
+        text = self.last_options.choice(incoming.openid, incoming.text) or incoming.text
+        return Turn(
+            self._answer(handle, incoming, text),
+            lambda parts, after_passive_reply: self._in_background(
+                self._send_later(incoming.openid, parts, after_passive_reply)
+            ),
+        )
+
+    async def _answer(self, handle: Handler, incoming: Incoming, text: str) -> Parts:
+        collector = CollectingOutputChannel()
+        await handle(
+            UserMessage(text, collector, incoming.openid, input_channel=self.name(), message_id=incoming.message_id)
+        )
+        reply = render(collector.messages)
+        self.last_options.remember(incoming.openid, reply.buttons)
+        parts = split_text(reply.text)
+        if self.customer_service or len(parts) == 1:
+            return parts
+        # Without the customer-service API only the passive reply reaches the resident: cut it short, visibly.
+        return [split_text(reply.text, MAX_TEXT_BYTES - len(TRUNCATED_NOTE.encode("utf-8")))[0] + TRUNCATED_NOTE]
+
+    def _in_background(self, work: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _send_later(self, openid: str, parts: Parts, after_passive_reply: bool) -> None:
+        """Send what no passive reply carried; the rest of a long answer waits so it shows after the first part."""
+        if not self.customer_service:
+            logger.warning("a WeChat answer was not delivered: no WECHAT_APP_ID/WECHAT_APP_SECRET for late replies")
+            return
+        if after_passive_reply:
+            await asyncio.sleep(REST_OF_ANSWER_DELAY_SECONDS)
+        for part in parts:
+            try:
+                await asyncio.to_thread(self.customer_service.send_text, openid, part)
+            except Exception as error:  # network or WeChat refusal: nothing to retry with, the resident may ask again
+                logger.error("WeChat customer-service message to %s failed: %s", openid, _describe(error))
+                return
+        logger.info("WeChat late reply sent to %s (%d message(s))", openid, len(parts))
+
+
+def _describe(error: Exception) -> str:
+    """An API failure for the log, without the request URL (it carries the access token)."""
+    if isinstance(error, WeChatException):
+        return f"errcode {error.errcode}: {error.errmsg}"
+    return type(error).__name__

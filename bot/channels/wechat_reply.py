@@ -1,0 +1,93 @@
+"""What a WeChat resident sees of a turn: one plain text, buttons as numbered options, within WeChat's size limit.
+
+WeChat text messages have no buttons, so options are listed as "1. …", and a resident who answers with a number
+picks that option of the last list shown to them.
+"""
+import unicodedata
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional
+
+# WeChat refuses a text message over 2048 bytes (UTF-8), passive reply and customer-service message alike.
+MAX_TEXT_BYTES = 2048
+CHOICE_PROMPT = "回复数字选择："
+# Residents whose last options are remembered; the oldest are forgotten first.
+MAX_REMEMBERED_RESIDENTS = 10_000
+
+
+@dataclass
+class Reply:
+    text: str
+    buttons: List[Dict[str, Any]]
+
+
+def render(messages: List[Dict[str, Any]]) -> Reply:
+    """Merge the bot's messages (as collected by Rasa) into one text; all their buttons become one numbered list."""
+    blocks: List[str] = []
+    buttons: List[Dict[str, Any]] = []
+    for message in messages:
+        for key in ("text", "image", "attachment"):
+            if isinstance(message.get(key), str) and message[key].strip():
+                blocks.append(message[key].strip())
+        buttons += message.get("buttons") or []
+    if buttons:
+        options = "\n".join(f"{number}. {button.get('title', '')}" for number, button in enumerate(buttons, 1))
+        blocks.append(f"{CHOICE_PROMPT}\n{options}")
+    return Reply("\n\n".join(blocks), buttons)
+
+
+def _utf8_size(text: str) -> int:
+    return len(text.encode("utf-8"))
+
+
+def _longest_prefix(text: str, limit: int) -> int:
+    """How many characters of `text` fit in `limit` bytes without cutting a character in half."""
+    return len(text.encode("utf-8")[:limit].decode("utf-8", "ignore"))
+
+
+def split_text(text: str, limit: int = MAX_TEXT_BYTES) -> List[str]:
+    """Cut `text` into messages of at most `limit` bytes, at line ends where possible."""
+    parts: List[str] = []
+    current = ""
+    for line in text.splitlines(keepends=True):
+        if _utf8_size(current + line) <= limit:
+            current += line
+            continue
+        if current:
+            parts.append(current)
+        while _utf8_size(line) > limit:
+            cut = _longest_prefix(line, limit)
+            parts.append(line[:cut])
+            line = line[cut:]
+        current = line
+    if current:
+        parts.append(current)
+    return [part.strip("\n") for part in parts if part.strip()] or [""]
+
+
+class LastOptions:
+    """The buttons last shown to each resident, so that "2" means the second of them.
+
+    Only the latest reply counts: a reply without buttons clears them, so a number typed later (a house number,
+    say) reaches the bot as what it is. Kept in memory: after a restart a number is just text again.
+    """
+
+    def __init__(self, capacity: int = MAX_REMEMBERED_RESIDENTS) -> None:
+        self._capacity = capacity
+        self._buttons: "OrderedDict[str, List[Dict[str, Any]]]" = OrderedDict()
+
+    def remember(self, resident: str, buttons: List[Dict[str, Any]]) -> None:
+        self._buttons.pop(resident, None)
+        if buttons:
+            self._buttons[resident] = buttons
+            while len(self._buttons) > self._capacity:
+                self._buttons.popitem(last=False)
+
+    def choice(self, resident: str, text: str) -> Optional[str]:
+        """The payload of the option the resident picked by number, or None if `text` picks none."""
+        number = unicodedata.normalize("NFKC", text).strip().rstrip(".、")
+        buttons = self._buttons.get(resident)
+        if not buttons or not number.isdecimal() or len(number) > 3 or not 1 <= int(number) <= len(buttons):
+            return None
+        button = buttons[int(number) - 1]
+        return button.get("payload") or button.get("title")

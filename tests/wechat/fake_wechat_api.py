@@ -1,0 +1,158 @@
+"""A local stand-in for WeChat's API server (`https://api.weixin.qq.com/cgi-bin/`), as far as the channel uses it.
+
+`GET token` hands out access tokens for the right app id and secret; `POST message/custom/send` accepts a
+customer-service text message only with a token it issued that is neither revoked nor expired, answering with
+WeChat's error codes otherwise (40001 invalid, 42001 expired). Everything is recorded for the tests to check.
+"""
+import base64
+import itertools
+import json
+import threading
+import time
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Dict, List, Optional
+from urllib.parse import parse_qs, urlparse
+
+# The account the test stack runs with (WECHAT_* in its environment).
+TEST_CREDENTIALS = {
+    "WECHAT_TOKEN": "qianjinTestToken2024",
+    "WECHAT_APP_ID": "wx5f0c2d9e8b7a6c41",
+    "WECHAT_APP_SECRET": "0f1e2d3c4b5a69788796a5b4c3d2e1f0",
+    "WECHAT_ENCODING_AES_KEY": base64.b64encode(bytes(range(1, 33))).decode().rstrip("="),
+}
+
+
+@dataclass
+class SentMessage:
+    touser: str
+    content: str
+    access_token: str
+
+
+class FakeWeChatAPI:
+    def __init__(self, app_id: str, app_secret: str, token_lifetime: int = 7200) -> None:
+        self.app_id = app_id
+        self.app_secret = app_secret
+        self.token_lifetime = token_lifetime
+        self.token_fetches = 0
+        self.messages: List[SentMessage] = []
+        self.rejected_sends: List[int] = []
+        # When set, every send is refused with this errcode, whatever the token.
+        self.refuse_sends_with: Optional[int] = None
+        self._tokens: Dict[str, float] = {}  # token -> expiry (time.time())
+        self._numbers = itertools.count(1)
+        self._changed = threading.Condition()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}/cgi-bin/"
+
+    def __enter__(self) -> "FakeWeChatAPI":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def revoke_tokens(self) -> None:
+        """As WeChat does when the app secret is reset: every token issued so far is refused with 40001."""
+        with self._changed:
+            self._tokens.clear()
+
+    def expire_tokens(self) -> None:
+        """Every token issued so far is refused with 42001, however long the client was told it would last."""
+        with self._changed:
+            for token in self._tokens:
+                self._tokens[token] = 0
+
+    def messages_to(self, openid: str) -> List[SentMessage]:
+        with self._changed:
+            return [m for m in self.messages if m.touser == openid]
+
+    def wait_for_messages(self, openid: str, count: int = 1, timeout: float = 20) -> List[SentMessage]:
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while len([m for m in self.messages if m.touser == openid]) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self._changed.wait(left)
+            return [m for m in self.messages if m.touser == openid]
+
+    def _issue_token(self, query: Dict[str, str]) -> dict:
+        if query.get("grant_type") != "client_credential":
+            return {"errcode": 40002, "errmsg": "invalid grant_type"}
+        if query.get("appid") != self.app_id:
+            return {"errcode": 40013, "errmsg": "invalid appid"}
+        if query.get("secret") != self.app_secret:
+            return {"errcode": 40125, "errmsg": "invalid appsecret"}
+        with self._changed:
+            self.token_fetches += 1
+            token = f"fake-access-token-{next(self._numbers)}"
+            self._tokens[token] = time.time() + self.token_lifetime
+        return {"access_token": token, "expires_in": self.token_lifetime}
+
+    def _send(self, query: Dict[str, str], body: bytes) -> dict:
+        token = query.get("access_token", "")
+        with self._changed:
+            errcode = self.refuse_sends_with
+            if errcode is None and token not in self._tokens:
+                errcode = 40001
+            elif errcode is None and self._tokens[token] < time.time():
+                errcode = 42001
+            if errcode is not None:
+                self.rejected_sends.append(errcode)
+                return {"errcode": errcode, "errmsg": "access_token is invalid or not latest"}
+        try:
+            data = json.loads(body.decode("utf-8"))
+            touser, msgtype, content = data["touser"], data["msgtype"], data["text"]["content"]
+        except (ValueError, KeyError, TypeError):
+            return {"errcode": 44002, "errmsg": "empty post data or bad json"}
+        if msgtype != "text":
+            return {"errcode": 40008, "errmsg": "invalid message type"}
+        if len(content.encode("utf-8")) > 2048:
+            return {"errcode": 45002, "errmsg": "content size out of limit"}
+        with self._changed:
+            self.messages.append(SentMessage(touser, content, token))
+            self._changed.notify_all()
+        return {"errcode": 0, "errmsg": "ok"}
+
+    def _handler_class(self):
+        api = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _answer(self, status: int, payload: dict) -> None:
+                body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def _route(self):
+                url = urlparse(self.path)
+                return url.path, {k: v[0] for k, v in parse_qs(url.query).items()}
+
+            def do_GET(self) -> None:
+                path, query = self._route()
+                if path == "/cgi-bin/token":
+                    self._answer(200, api._issue_token(query))
+                else:
+                    self._answer(404, {"errcode": 404, "errmsg": "not found"})
+
+            def do_POST(self) -> None:
+                path, query = self._route()
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if path == "/cgi-bin/message/custom/send":
+                    self._answer(200, api._send(query, body))
+                else:
+                    self._answer(404, {"errcode": 404, "errmsg": "not found"})
+
+            def log_message(self, format, *args) -> None:
+                pass
+
+        return Handler
