@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,7 @@ from bot.settings import PROJECT_ROOT
 from bot.training import model_path
 
 STOP_GRACE_SECONDS = 10
-READY_TIMEOUT_SECONDS = 180
+READY_TIMEOUT_SECONDS = 300
 
 
 @dataclass
@@ -59,15 +60,15 @@ def services(env: Dict[str, str]) -> List[Service]:
             "rasa",
             [_bin("rasa"), "run", "--model", str(model_path()), "--interface", host, "--port", rasa_port,
              "--credentials", "credentials.yml", "--endpoints", "endpoints.yml",
-             "--cors", *[o.strip() for o in env["CORS_ORIGINS"].split(",") if o.strip()]],
+             "--cors", *settings.cors_origins()],
             f"http://{host}:{rasa_port}/",
         ),
     ]
     return planned
 
 
-def _wait_ready(service: Service, deadline: float) -> bool:
-    while time.monotonic() < deadline:
+def _wait_ready(service: Service, deadline: float, stop: threading.Event) -> bool:
+    while time.monotonic() < deadline and not stop.is_set():
         if service.process.poll() is not None:
             return False
         try:
@@ -75,7 +76,7 @@ def _wait_ready(service: Service, deadline: float) -> bool:
                 return True
         except requests.RequestException:
             pass
-        time.sleep(0.5)
+        stop.wait(0.5)
     return False
 
 
@@ -101,34 +102,28 @@ def run() -> int:
     env = dict(os.environ)
     planned = services(env)
     running: List[Service] = []
-    stopping = False
-
-    def request_stop(signum, frame):
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGINT, request_stop)
-    signal.signal(signal.SIGTERM, request_stop)
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda signum, frame: stop.set())
+    signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
     try:
         for service in planned:
             # Children ignore the terminal's Ctrl-C: we stop them in order, so none is killed mid-write.
             service.process = subprocess.Popen(service.command, cwd=PROJECT_ROOT, env=env, start_new_session=True)
             running.append(service)
-            if service.ready_url and not _wait_ready(service, time.monotonic() + READY_TIMEOUT_SECONDS):
-                if not stopping:
+            if service.ready_url and not _wait_ready(service, time.monotonic() + READY_TIMEOUT_SECONDS, stop):
+                if not stop.is_set():
                     print(f"{service.name} did not start; stopping everything.", file=sys.stderr)
-                return 0 if stopping else 1
+                return 0 if stop.is_set() else 1
         print(
             f"前进小助手已启动：网页聊天 http://{env['RASA_HOST']}:{env['RASA_PORT']}/webhooks/widget/ ，"
             f"REST 接口 POST http://{env['RASA_HOST']}:{env['RASA_PORT']}/webhooks/rest/webhook 。按 Ctrl-C 停止。",
             flush=True,
         )
-        while not stopping:
+        while not stop.wait(0.5):
             dead = [s for s in running if s.process.poll() is not None]
             if dead:
                 print(f"{dead[0].name} stopped unexpectedly; stopping everything.", file=sys.stderr)
                 return 1
-            time.sleep(0.5)
         return 0
     finally:
         _stop(running)

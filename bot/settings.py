@@ -4,7 +4,7 @@ Every process (servers, workers, CLI) calls `load()` first, so a value means the
 """
 import os
 from pathlib import Path
-from typing import Dict
+from typing import Dict, List
 
 from dotenv import dotenv_values, load_dotenv
 
@@ -25,6 +25,11 @@ def defaults() -> Dict[str, str]:
 def get(key: str) -> str:
     load()
     return os.environ.get(key, "")
+
+
+def cors_origins() -> List[str]:
+    """CORS_ORIGINS as a list: the websites allowed to call the bot and to show the chat page in a frame."""
+    return [origin.strip() for origin in get("CORS_ORIGINS").split(",") if origin.strip()]
 
 
 def path(key: str) -> Path:

@@ -1,0 +1,323 @@
+/* 前进小助手 chat page: sends the resident's words to the widget channel's webhook next to this page.
+   Every text (bot or resident) is put into the page as text, never as HTML. */
+(function () {
+  "use strict";
+
+  var ENDPOINT = "webhook";
+  var TIMEOUT_MS = 15000;
+  var HISTORY_LIMIT = 200;
+  var KEYS = {
+    sender: "qianjin-widget-sender",
+    history: "qianjin-widget-history",
+    large: "qianjin-widget-large"
+  };
+  var SENDER_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
+  var URL_PATTERN = /https?:\/\/[^\s<>"'，。！？；：、（）《》【】“”‘’]+/g;
+  var URL_TRAILING_PUNCTUATION = /[.,;:!?)\]]+$/;
+  var WELCOME = {
+    role: "bot",
+    text: "您好！我是前进小助手，可以为您介绍前进街道的养老、托育、交通、看病就医、文体活动和企业政策，" +
+      "也可以帮您反映身边的问题。\n请在下方输入您的问题，或点“我能问什么”。",
+    buttons: [{ title: "我能问什么", payload: "/ask_capabilities" }]
+  };
+  var TYPING_TEXT = "小助手正在输入";
+  var UNREACHABLE_TEXT = "抱歉，暂时连不上小助手，可能是网络不好或系统正在维护。请稍后点“重试”。";
+  var SPEAKERS = { bot: "小助手说：", user: "我说：" };
+
+  var messages = document.getElementById("messages");
+  var form = document.getElementById("composer");
+  var input = document.getElementById("input");
+  var sendButton = document.getElementById("send");
+  var largeToggle = document.getElementById("large-text");
+
+  /* localStorage can be blocked (private mode, some in-app browsers): the chat then works without memory. */
+  var store = {
+    get: function (key) {
+      try {
+        return window.localStorage.getItem(key);
+      } catch (error) {
+        return null;
+      }
+    },
+    set: function (key, value) {
+      try {
+        window.localStorage.setItem(key, value);
+      } catch (error) {
+        return;
+      }
+    }
+  };
+
+  function newSenderId() {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    var hex = Array.prototype.map.call(bytes, function (b) {
+      return (b + 0x100).toString(16).slice(1);
+    }).join("");
+    return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
+  }
+
+  function loadSenderId() {
+    var id = store.get(KEYS.sender);
+    if (!id || !SENDER_PATTERN.test(id)) {
+      id = newSenderId();
+      store.set(KEYS.sender, id);
+    }
+    return id;
+  }
+
+  function validButtons(buttons) {
+    if (!Array.isArray(buttons)) {
+      return [];
+    }
+    return buttons.filter(function (b) {
+      return b && typeof b.title === "string" && typeof b.payload === "string" && b.title && b.payload;
+    }).map(function (b) {
+      return { title: b.title, payload: b.payload };
+    });
+  }
+
+  function loadHistory() {
+    var items;
+    try {
+      items = JSON.parse(store.get(KEYS.history) || "[]");
+    } catch (error) {
+      return [];
+    }
+    if (!Array.isArray(items)) {
+      return [];
+    }
+    return items.filter(function (item) {
+      return item && (item.role === "user" || item.role === "bot") && typeof item.text === "string";
+    }).map(function (item) {
+      return { role: item.role, text: item.text, buttons: validButtons(item.buttons) };
+    });
+  }
+
+  var sender = loadSenderId();
+  var history = loadHistory();
+  var busy = false;
+
+  function remember(entry) {
+    history.push(entry);
+    if (history.length > HISTORY_LIMIT) {
+      history = history.slice(history.length - HISTORY_LIMIT);
+    }
+    store.set(KEYS.history, JSON.stringify(history));
+  }
+
+  /* Plain text with every http(s) address turned into a link; built from text nodes, so markup stays text. */
+  function appendLinkedText(parent, text) {
+    var last = 0;
+    var match;
+    URL_PATTERN.lastIndex = 0;
+    while ((match = URL_PATTERN.exec(text)) !== null) {
+      var url = match[0].replace(URL_TRAILING_PUNCTUATION, "");
+      parent.appendChild(document.createTextNode(text.slice(last, match.index)));
+      var link = document.createElement("a");
+      link.href = url;
+      link.textContent = url;
+      link.target = "_blank";
+      link.rel = "noopener noreferrer";
+      parent.appendChild(link);
+      last = match.index + url.length;
+    }
+    parent.appendChild(document.createTextNode(text.slice(last)));
+  }
+
+  function scrollToEnd() {
+    messages.scrollTop = messages.scrollHeight;
+  }
+
+  function messageItem(role, extraClass) {
+    var item = document.createElement("div");
+    item.className = "msg msg-" + role + (extraClass ? " " + extraClass : "");
+    var speaker = document.createElement("span");
+    speaker.className = "visually-hidden";
+    speaker.textContent = SPEAKERS[role];
+    item.appendChild(speaker);
+    return item;
+  }
+
+  function bubble(item) {
+    var element = document.createElement("div");
+    element.className = "bubble";
+    item.appendChild(element);
+    return element;
+  }
+
+  function show(entry) {
+    var item = messageItem(entry.role);
+    if (entry.text) {
+      var text = bubble(item);
+      if (entry.role === "bot") {
+        appendLinkedText(text, entry.text);
+      } else {
+        text.textContent = entry.text;
+      }
+    }
+    if (entry.buttons && entry.buttons.length) {
+      var group = document.createElement("div");
+      group.className = "quick-replies";
+      group.setAttribute("role", "group");
+      group.setAttribute("aria-label", "可以点选的问题");
+      entry.buttons.forEach(function (choice) {
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "quick-reply";
+        button.textContent = choice.title;
+        button.addEventListener("click", function () {
+          ask(choice.payload, choice.title);
+        });
+        group.appendChild(button);
+      });
+      item.appendChild(group);
+    }
+    messages.appendChild(item);
+    scrollToEnd();
+    return item;
+  }
+
+  function showTyping() {
+    var item = messageItem("bot", "typing");
+    var text = bubble(item);
+    text.appendChild(document.createTextNode(TYPING_TEXT));
+    var dots = document.createElement("span");
+    dots.className = "typing-dots";
+    dots.setAttribute("aria-hidden", "true");
+    for (var i = 0; i < 3; i += 1) {
+      dots.appendChild(document.createElement("span")).textContent = ".";
+    }
+    text.appendChild(dots);
+    messages.appendChild(item);
+    scrollToEnd();
+    return item;
+  }
+
+  function showUnreachable(message) {
+    var item = messageItem("bot", "msg-error");
+    item.setAttribute("role", "alert");
+    bubble(item).textContent = UNREACHABLE_TEXT;
+    var retry = document.createElement("button");
+    retry.type = "button";
+    retry.className = "retry";
+    retry.textContent = "重试";
+    retry.addEventListener("click", function () {
+      if (!busy) {
+        item.parentNode.removeChild(item);
+        deliver(message);
+      }
+    });
+    item.appendChild(retry);
+    messages.appendChild(item);
+    scrollToEnd();
+  }
+
+  /* One turn: the bot's replies, or a rejection after an error, a non-2xx answer or TIMEOUT_MS of silence. */
+  function post(message) {
+    var controller = typeof AbortController === "function" ? new AbortController() : null;
+    var timer;
+    var timeout = new Promise(function (resolve, reject) {
+      timer = setTimeout(function () {
+        if (controller) {
+          controller.abort();
+        }
+        reject(new Error("timeout"));
+      }, TIMEOUT_MS);
+    });
+    var request = fetch(ENDPOINT, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ sender: sender, message: message }),
+      credentials: "same-origin",
+      signal: controller ? controller.signal : undefined
+    }).then(function (response) {
+      if (!response.ok) {
+        throw new Error("HTTP " + response.status);
+      }
+      return response.json();
+    }).then(function (replies) {
+      if (!Array.isArray(replies)) {
+        throw new Error("unexpected reply");
+      }
+      return replies;
+    });
+    return Promise.race([request, timeout]).then(function (replies) {
+      clearTimeout(timer);
+      return replies;
+    }, function (error) {
+      clearTimeout(timer);
+      throw error;
+    });
+  }
+
+  function setBusy(value) {
+    busy = value;
+    sendButton.disabled = value;
+  }
+
+  function deliver(message) {
+    setBusy(true);
+    var typing = showTyping();
+    post(message).then(function (replies) {
+      typing.parentNode.removeChild(typing);
+      replies.forEach(function (reply) {
+        var entry = {
+          role: "bot",
+          text: reply && typeof reply.text === "string" ? reply.text : "",
+          buttons: validButtons(reply && reply.buttons)
+        };
+        if (entry.text || entry.buttons.length) {
+          show(entry);
+          remember(entry);
+        }
+      });
+    }, function () {
+      typing.parentNode.removeChild(typing);
+      showUnreachable(message);
+    }).then(function () {
+      setBusy(false);
+    });
+  }
+
+  /* The resident's turn: `shown` is what appears in the chat (a button's title), `message` what the bot gets. */
+  function ask(message, shown) {
+    if (busy) {
+      return false;
+    }
+    var entry = { role: "user", text: shown || message, buttons: [] };
+    show(entry);
+    remember(entry);
+    deliver(message);
+    return true;
+  }
+
+  function setLargeText(on) {
+    document.documentElement.classList.toggle("large", on);
+    largeToggle.setAttribute("aria-pressed", on ? "true" : "false");
+    store.set(KEYS.large, on ? "1" : "0");
+    scrollToEnd();
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = input.value.trim();
+    if (!text) {
+      input.focus();
+      return;
+    }
+    if (ask(text)) {
+      input.value = "";
+    }
+  });
+
+  largeToggle.addEventListener("click", function () {
+    setLargeText(largeToggle.getAttribute("aria-pressed") !== "true");
+  });
+
+  setLargeText(store.get(KEYS.large) === "1");
+  show(WELCOME);
+  history.forEach(show);
+})();

@@ -1,0 +1,227 @@
+"""The chat page in Debian's headless Chromium at phone size (375×667), against the running bot."""
+import json
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from bot.knowledge.loader import load_knowledge
+from tests.conftest import PROJECT_ROOT
+from tests.widget.conftest import PHONE
+
+pytestmark = pytest.mark.stack
+
+WELCOME = "您好！我是前进小助手"
+HISTORY_KEY = "qianjin-widget-history"
+SENDER_KEY = "qianjin-widget-sender"
+BOT_REPLIES = "#messages .msg-bot:not(.typing):not(.msg-error) .bubble"
+USER_MESSAGES = "#messages .msg-user .bubble"
+WEBHOOK_ROUTE = "**/webhooks/widget/webhook"
+REPLY_TIMEOUT_MS = 30_000
+
+
+def send(page: Page, text: str) -> None:
+    box = page.get_by_label("输入您的问题")
+    box.fill(text)
+    box.press("Enter")
+
+
+def replies_after(page: Page, count: int) -> str:
+    """Wait until the bot has answered (a reply beyond the first `count`, no typing indicator); return the new text.
+
+    The page adds all replies of a turn at once, as it removes the typing indicator.
+    """
+    expect(page.locator(BOT_REPLIES).nth(count)).to_be_attached(timeout=REPLY_TIMEOUT_MS)
+    expect(page.locator("#messages .typing")).to_have_count(0)
+    return "\n".join(page.locator(BOT_REPLIES).all_inner_texts()[count:])
+
+
+def bot_count(page: Page) -> int:
+    return page.locator(BOT_REPLIES).count()
+
+
+def font_size(page: Page, selector: str) -> float:
+    return page.locator(selector).first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+
+
+def test_resident_asks_by_quick_replies_and_by_typing_and_history_survives_reload(phone, widget_url, artifacts):
+    page = phone
+    page.goto(widget_url)
+    expect(page).to_have_title("前进小助手")
+    expect(page.locator(BOT_REPLIES)).to_have_count(1)
+    expect(page.locator(BOT_REPLIES).first).to_contain_text(WELCOME)
+    expect(page.locator(USER_MESSAGES)).to_have_count(0)
+
+    before = bot_count(page)
+    page.get_by_role("button", name="我能问什么", exact=True).click()
+    expect(page.locator(USER_MESSAGES).last).to_have_text("我能问什么")
+    assert "我可以帮您" in replies_after(page, before)
+
+    lunch = load_knowledge(PROJECT_ROOT / "knowledge")["elderly_lunch"]
+    before = bot_count(page)
+    page.get_by_role("button", name="90岁以上老人免费午餐", exact=True).click()
+    expect(page.locator(USER_MESSAGES).last).to_have_text("90岁以上老人免费午餐")
+    assert lunch.key_fact in replies_after(page, before)
+
+    before = bot_count(page)
+    send(page, "你好")
+    expect(page.locator(USER_MESSAGES).last).to_have_text("你好")
+    assert "前进小助手" in replies_after(page, before)
+    expect(page.get_by_label("输入您的问题")).to_have_value("")
+    page.screenshot(path=str(artifacts / "widget-phone.png"))
+
+    shown = page.locator("#messages .bubble").all_inner_texts()
+    sender = page.evaluate(f"localStorage.getItem('{SENDER_KEY}')")
+    page.reload()
+    expect(page.locator("#messages .bubble")).to_have_text(shown)
+    assert page.evaluate(f"localStorage.getItem('{SENDER_KEY}')") == sender
+    page.screenshot(path=str(artifacts / "widget-phone-reloaded.png"))
+
+
+def test_page_fits_a_phone_and_text_is_large_enough(phone, widget_url):
+    page = phone
+    page.goto(widget_url)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    composer = page.locator("#composer").bounding_box()
+    assert composer["y"] + composer["height"] <= 667
+    for selector in ("#messages .bubble", "#input", "#send", ".quick-reply", "#large-text"):
+        assert font_size(page, selector) >= 16, selector
+    expect(page.locator("#messages")).to_have_attribute("aria-live", "polite")
+
+
+def test_large_text_mode_is_remembered(phone, widget_url, artifacts):
+    page = phone
+    page.goto(widget_url)
+    toggle = page.get_by_role("button", name="大字模式")
+    expect(toggle).to_have_attribute("aria-pressed", "false")
+    normal = font_size(page, "#messages .bubble")
+
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-pressed", "true")
+    for selector in ("#messages .bubble", "#input", "#send", ".quick-reply"):
+        assert font_size(page, selector) >= 22, selector
+    assert font_size(page, "#messages .bubble") > normal
+    page.screenshot(path=str(artifacts / "widget-large-text.png"))
+
+    page.reload()
+    expect(page.get_by_role("button", name="大字模式")).to_have_attribute("aria-pressed", "true")
+    assert font_size(page, "#messages .bubble") >= 22
+
+    page.get_by_role("button", name="大字模式").click()
+    assert font_size(page, "#messages .bubble") == normal
+
+
+FAILURES = {
+    "network error": lambda route: route.abort("connectionrefused"),
+    "server error": lambda route: route.fulfill(status=502, body="Bad Gateway"),
+    "no answer in 15 s": lambda route: None,
+}
+
+
+@pytest.mark.parametrize("failure", FAILURES)
+def test_unreachable_bot_says_so_and_retry_resends(phone, widget_url, artifacts, failure):
+    page = phone
+    page.goto(widget_url)
+    page.route(WEBHOOK_ROUTE, FAILURES[failure])
+    send(page, "你好")
+    if failure == "no answer in 15 s":
+        expect(page.locator("#messages .typing")).to_contain_text("小助手正在输入")
+        expect(page.get_by_role("button", name="发送")).to_be_disabled()
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("暂时连不上小助手", timeout=25_000)
+    expect(page.locator("#messages .typing")).to_have_count(0)
+    if failure == "network error":
+        page.screenshot(path=str(artifacts / "widget-unreachable.png"))
+
+    page.unroute(WEBHOOK_ROUTE)
+    before = bot_count(page)
+    alert.get_by_role("button", name="重试").click()
+    assert "前进小助手" in replies_after(page, before)
+    expect(page.get_by_role("alert")).to_have_count(0)
+    expect(page.locator(USER_MESSAGES)).to_have_text(["你好"])
+
+
+def test_text_is_shown_as_text_and_addresses_become_links(phone, widget_url):
+    page = phone
+    page.goto(widget_url)
+    stored = [
+        {"role": "bot", "text": "详情见 https://www.example.gov.cn/notice?id=1。<script>window.pwned = 1</script>"},
+        {"role": "user", "text": "<b>粗体</b>"},
+    ]
+    page.evaluate("([key, value]) => localStorage.setItem(key, value)", [HISTORY_KEY, json.dumps(stored)])
+    page.reload()
+    link = page.locator("#messages a")
+    expect(link).to_have_count(1)
+    expect(link).to_have_attribute("href", "https://www.example.gov.cn/notice?id=1")
+    expect(link).to_have_attribute("target", "_blank")
+    expect(link).to_have_attribute("rel", "noopener noreferrer")
+    expect(page.locator(BOT_REPLIES).nth(1)).to_have_text(stored[0]["text"])
+
+    hostile = '<img src=x onerror="window.pwned = 1">你好'
+    before = bot_count(page)
+    send(page, hostile)
+    replies_after(page, before)
+    expect(page.locator(USER_MESSAGES)).to_have_text(["<b>粗体</b>", hostile])
+    expect(page.locator("#messages img, #messages b, #messages script")).to_have_count(0)
+    assert page.evaluate("window.pwned") is None
+
+
+def test_embed_script_opens_the_chat_on_the_streets_website(browser, street_site, stack, artifacts):
+    for name, device in (("phone", PHONE), ("desktop", {"viewport": {"width": 1280, "height": 800}})):
+        context = browser.new_context(locale="zh-CN", **device)
+        context.set_default_timeout(30_000)
+        try:
+            page = context.new_page()
+            page.goto(street_site.url)
+            launcher = page.locator("#qianjin-widget-button")
+            expect(launcher).to_have_text("前进小助手")
+            expect(launcher).to_have_attribute("aria-expanded", "false")
+            launcher.click()
+            expect(launcher).to_have_attribute("aria-expanded", "true")
+            frame = page.locator("iframe[title='前进小助手']")
+            expect(frame).to_be_visible()
+            if name == "phone":
+                box = frame.bounding_box()
+                assert box["width"] == 375 and box["height"] >= 600
+                expect(launcher).to_be_hidden()
+
+            chat = page.frame_locator("iframe[title='前进小助手']")
+            expect(chat.locator(BOT_REPLIES).first).to_contain_text(WELCOME)
+            chat.get_by_role("button", name="我能问什么", exact=True).click()
+            expect(chat.locator(BOT_REPLIES)).to_have_count(2, timeout=REPLY_TIMEOUT_MS)
+            expect(chat.locator(BOT_REPLIES).last).to_contain_text("我可以帮您")
+            page.screenshot(path=str(artifacts / f"widget-embed-{name}.png"))
+
+            page.get_by_role("button", name="关闭").click()
+            expect(frame).to_be_hidden()
+            expect(launcher).to_be_visible()
+            expect(launcher).to_have_attribute("aria-expanded", "false")
+        finally:
+            context.close()
+
+
+FETCH_FROM_PAGE = """async (url) => {
+  try {
+    const reply = await fetch(url, {method: "POST", headers: {"Content-Type": "application/json"},
+                                    body: JSON.stringify({sender: "embed-test-0001", message: "你好"})});
+    return (await reply.json()).map(m => m.text).join("");
+  } catch (error) {
+    return error.name;
+  }
+}"""
+
+
+def test_allowed_website_may_call_the_webhook(phone, street_site, stack):
+    phone.goto(street_site.url)
+    assert "前进小助手" in phone.evaluate(FETCH_FROM_PAGE, f"{stack.rasa_url}/webhooks/widget/webhook")
+
+
+def test_other_websites_can_neither_call_nor_frame_the_bot(phone, stranger_site, stack):
+    page = phone
+    page.goto(stranger_site.url)
+    assert page.evaluate(FETCH_FROM_PAGE, f"{stack.rasa_url}/webhooks/widget/webhook") == "TypeError"
+
+    refused = "frame-ancestors"
+    with page.expect_console_message(lambda message: refused in message.text):
+        page.get_by_role("button", name="前进小助手").click()
+    frame = page.locator("iframe[title='前进小助手']").element_handle().content_frame()
+    assert not frame.url.startswith(stack.rasa_url)
