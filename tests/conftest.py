@@ -17,9 +17,11 @@ from typing import Dict, List
 import pytest
 import requests
 
+from tests.wechat.fake_wechat_api import TEST_CREDENTIALS as WECHAT_TEST_CREDENTIALS, FakeWeChatAPI
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MODEL = PROJECT_ROOT / "models" / "qianjin.tar.gz"
-START_TIMEOUT = 240
+START_TIMEOUT = 330
 
 
 def free_port() -> int:
@@ -64,22 +66,87 @@ def new_sender() -> str:
     return f"test-{uuid.uuid4().hex[:12]}"
 
 
-def _wait_until_up(stack: Stack) -> None:
+def wait_until_ready(name: str, process: subprocess.Popen, url: str, log_path: Path) -> None:
+    """Poll `url` until it answers; fail with the end of the log if the process exits or START_TIMEOUT passes."""
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
-        if stack.process.poll() is not None:
-            raise RuntimeError(f"`python -m bot run` exited with {stack.process.returncode}:\n{stack.log()[-4000:]}")
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited with {process.returncode}:\n{_tail(log_path)}")
         try:
-            if requests.get(f"{stack.rasa_url}/webhooks/rest/", timeout=2).ok:
+            if requests.get(url, timeout=2).ok:
                 return
         except requests.RequestException:
             pass
         time.sleep(1)
-    raise RuntimeError(f"stack did not come up in {START_TIMEOUT}s:\n{stack.log()[-4000:]}")
+    raise RuntimeError(f"{name} did not come up in {START_TIMEOUT}s:\n{_tail(log_path)}")
+
+
+def _tail(log_path: Path) -> str:
+    return log_path.read_text(encoding="utf-8", errors="replace")[-4000:]
+
+
+@dataclass
+class Started:
+    name: str
+    process: subprocess.Popen
+    log_path: Path
+
+    def wait_until_ready(self, url: str) -> None:
+        wait_until_ready(self.name, self.process, url, self.log_path)
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+class Processes:
+    """Servers a test starts itself, each logging to `<log_dir>/<name>.log`, stopped together (newest first).
+
+    Use it as a context manager (`with Processes(tmp) as processes:`): they are stopped even when a test fails.
+    """
+
+    def __init__(self, log_dir: Path):
+        self.log_dir = log_dir
+        self.started: List[Started] = []
+
+    def start(self, name: str, command: List[str], env: Dict[str, str]) -> Started:
+        log_path = self.log_dir / f"{name}.log"
+        with open(log_path, "wb") as log:
+            process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        self.started.append(Started(name, process, log_path))
+        return self.started[-1]
+
+    def stop(self) -> None:
+        for started in reversed(self.started):
+            if started.process.poll() is None:
+                started.process.send_signal(signal.SIGTERM)
+        for started in reversed(self.started):
+            try:
+                started.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                started.process.kill()
+                started.process.wait()
+        self.started.clear()
+
+    def __enter__(self) -> "Processes":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+
+def _wait_until_up(stack: Stack) -> None:
+    wait_until_ready("`python -m bot run`", stack.process, f"{stack.rasa_url}/webhooks/rest/", stack.log_path)
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory) -> Stack:
+def wechat_api() -> FakeWeChatAPI:
+    """WeChat's API server as the stack's WeChat channel sees it (access tokens, customer-service messages)."""
+    with FakeWeChatAPI(WECHAT_TEST_CREDENTIALS["WECHAT_APP_ID"], WECHAT_TEST_CREDENTIALS["WECHAT_APP_SECRET"]) as api:
+        yield api
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory, wechat_api) -> Stack:
     if not MODEL.exists():
         pytest.fail(f"{MODEL} is missing: run `python -m bot train` (make test does) before the stack tests")
     data_dir = tmp_path_factory.mktemp("stack-data")
@@ -92,10 +159,18 @@ def stack(tmp_path_factory) -> Stack:
         EVENTS_BACKEND_URL="",
         DATA_DIR=str(data_dir),
         TRACKER_STORE_URL="",
+        REDIS_URL="",
         DATABASE_URL="",
         KNOWLEDGE_DIR=str(PROJECT_ROOT / "knowledge"),
+        WECHAT_API_BASE_URL=wechat_api.base_url,
+        **WECHAT_TEST_CREDENTIALS,
     )
-    env["CORS_ORIGINS"] = f"http://127.0.0.1:{env['RASA_PORT']},http://localhost:{env['RASA_PORT']}"
+    # One more allowed origin: the widget tests serve "the street's website" from it.
+    env["WIDGET_TEST_ORIGIN_PORT"] = str(free_port())
+    env["CORS_ORIGINS"] = (
+        f"http://127.0.0.1:{env['RASA_PORT']},http://localhost:{env['RASA_PORT']},"
+        f"http://127.0.0.1:{env['WIDGET_TEST_ORIGIN_PORT']}"
+    )
     log_path = data_dir / "stack.log"
     stack = Stack(env=env, data_dir=data_dir, log_path=log_path)
     with open(log_path, "wb") as log:

@@ -1,0 +1,71 @@
+"""endpoints.yml picks the stores from the environment; they are built here exactly as `rasa run` builds them."""
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from rasa.core.lock_store import InMemoryLockStore, LockStore
+from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
+from rasa.core.utils import AvailableEndpoints
+from rasa.utils.endpoints import EndpointConfig
+
+from bot.rasa_stores import AtomicRedisLockStore, LockStoreFromUrl, redis_lock_store
+from tests.conftest import PROJECT_ROOT
+
+
+@pytest.fixture
+def endpoints_with(monkeypatch, tmp_path):
+    """endpoints.yml read with these settings (and DATA_DIR = tmp_path)."""
+
+    def read(**settings: str) -> AvailableEndpoints:
+        monkeypatch.setenv("DATA_DIR", str(tmp_path))
+        monkeypatch.setenv("ACTION_SERVER_PORT", "5055")
+        for key, value in settings.items():
+            monkeypatch.setenv(key, value)
+        return AvailableEndpoints.read_endpoints(str(PROJECT_ROOT / "endpoints.yml"))
+
+    return read
+
+
+def test_empty_urls_keep_the_embedded_defaults(endpoints_with, tmp_path):
+    endpoints = endpoints_with(TRACKER_STORE_URL="", REDIS_URL="")
+
+    tracker_store = TrackerStore.create(endpoints.tracker_store)
+    lock_store = LockStore.create(endpoints.lock_store)
+
+    assert isinstance(tracker_store, SQLTrackerStore)
+    assert tracker_store.engine.url.database == str(tmp_path / "tracker.db")
+    assert type(lock_store) is InMemoryLockStore
+
+
+async def test_urls_select_postgresql_and_redis(postgres, redis_url, endpoints_with):
+    endpoints = endpoints_with(TRACKER_STORE_URL=postgres.create_database("stores"), REDIS_URL=redis_url)
+
+    tracker_store = TrackerStore.create(endpoints.tracker_store)
+    lock_store = LockStore.create(endpoints.lock_store)
+
+    assert (tracker_store.engine.dialect.name, tracker_store.engine.url.database) == ("postgresql", "stores")
+    assert isinstance(lock_store, AtomicRedisLockStore)
+    async with lock_store.lock("resident-1"):
+        tracker = await tracker_store.get_or_create_tracker("resident-1")
+        await tracker_store.save(tracker)
+    assert list(await tracker_store.keys()) == ["resident-1"]
+    assert lock_store.get_lock("resident-1") is None
+
+
+def test_servers_taking_a_ticket_at_the_same_moment_get_different_tickets(redis_url):
+    servers = [redis_lock_store(redis_url) for _ in range(8)]
+    all_ready = threading.Barrier(len(servers))
+
+    def take_ticket(server: AtomicRedisLockStore) -> int:
+        all_ready.wait()
+        return server.issue_ticket("resident-1")
+
+    with ThreadPoolExecutor(max_workers=len(servers)) as pool:
+        tickets = list(pool.map(take_ticket, servers))
+
+    assert sorted(tickets) == list(range(len(servers)))
+
+
+def test_a_malformed_redis_url_is_refused_by_name():
+    with pytest.raises(ValueError, match="REDIS_URL must look like redis://host:port/db"):
+        LockStoreFromUrl(EndpointConfig(url="localhost:6379"))

@@ -1,0 +1,198 @@
+"""Two Rasa servers behind a (pretend) load balancer, sharing a PostgreSQL tracker store and a Redis lock store.
+
+One action server serves both; reports go to the governance queue on PostgreSQL. A resident's turns land on
+either server, and the conversation must not notice.
+"""
+import json
+import os
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, List
+
+import pytest
+import requests
+import sqlalchemy
+from rasa.core.tracker_store import SQLTrackerStore
+
+from bot import settings
+from bot.governance import ReportQueue, ReportView
+from bot.reporting import texts
+from bot.reporting.summary import render_submitted
+from tests.conftest import MODEL, PROJECT_ROOT, Processes, free_port, new_sender
+
+pytestmark = pytest.mark.stack
+
+REPLY_TIMEOUT = 90
+PROBLEM = "小区门口路灯坏了好几天了"
+PLACE = "前悦社区3幢楼下"
+AFFIRM = "/affirm"
+NO_PHONE = "不留"
+REPORT_TURNS = [PROBLEM, AFFIRM, PLACE, NO_PHONE]
+
+
+def payloads(messages: List[dict]) -> List[str]:
+    return [button["payload"] for message in messages for button in message.get("buttons", [])]
+
+
+def text_of(messages: List[dict]) -> str:
+    return "\n".join(message.get("text", "") for message in messages)
+
+
+@dataclass
+class TwoServers:
+    rasa_urls: List[str]
+    tracker_store_url: str
+    database_url: str
+
+    def say(self, server: int, sender: str, text: str) -> List[dict]:
+        """One resident turn through server 0 or 1; returns the bot's messages."""
+        reply = requests.post(
+            f"{self.rasa_urls[server]}/webhooks/rest/webhook",
+            json={"sender": sender, "message": text},
+            timeout=REPLY_TIMEOUT,
+        )
+        reply.raise_for_status()
+        return reply.json()
+
+    def say_text(self, server: int, sender: str, text: str) -> str:
+        return text_of(self.say(server, sender, text))
+
+    def user_messages(self, sender: str) -> List[str]:
+        """What the resident said, in order, as the shared tracker store recorded it."""
+        engine = sqlalchemy.create_engine(self.tracker_store_url)
+        event = SQLTrackerStore.SQLEvent
+        query = (
+            sqlalchemy.select(event.data)
+            .where(event.sender_id == sender, event.type_name == "user")
+            .order_by(event.id)
+        )
+        try:
+            with engine.connect() as connection:
+                return [json.loads(data)["text"] for data in connection.execute(query).scalars()]
+        finally:
+            engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def two_servers(postgres, redis_url, tmp_path_factory) -> Iterator[TwoServers]:
+    if not MODEL.exists():
+        pytest.fail(f"{MODEL} is missing: run `python -m bot train` (make test does) before the stack tests")
+    data_dir = tmp_path_factory.mktemp("two-servers")
+    events_backend_port, action_server_port = free_port(), free_port()
+    rasa_ports = [free_port(), free_port()]
+    env = {**settings.defaults(), **os.environ}
+    env.update(
+        DATA_DIR=str(data_dir),
+        KNOWLEDGE_DIR=str(PROJECT_ROOT / "knowledge"),
+        ACTION_SERVER_PORT=str(action_server_port),
+        EVENTS_BACKEND_PORT=str(events_backend_port),
+        EVENTS_BACKEND_URL=f"http://127.0.0.1:{events_backend_port}",
+        TRACKER_STORE_URL=postgres.create_database("conversations"),
+        DATABASE_URL=postgres.create_database("governance"),
+        REDIS_URL=redis_url,
+    )
+    python, rasa = sys.executable, str(Path(sys.executable).with_name("rasa"))
+    with Processes(data_dir) as processes:
+        backend = processes.start(
+            "events-backend",
+            [python, "-m", "bot", "events-backend", "--port", str(events_backend_port),
+             "--db", str(data_dir / "events_backend.db")],
+            env,
+        )
+        action_server = processes.start(
+            "action-server", [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_server_port)], env
+        )
+        backend.wait_until_ready(f"{env['EVENTS_BACKEND_URL']}/services.json")
+        action_server.wait_until_ready(f"http://127.0.0.1:{action_server_port}/health")
+        # One after the other: loading a model takes most of the CPU, and each must come up within START_TIMEOUT.
+        for name, port in zip("ab", rasa_ports):
+            server = processes.start(
+                f"rasa-{name}",
+                [rasa, "run", "--model", str(MODEL), "--interface", "127.0.0.1", "--port", str(port),
+                 "--credentials", "credentials.yml", "--endpoints", "endpoints.yml"],
+                env,
+            )
+            server.wait_until_ready(f"http://127.0.0.1:{port}/webhooks/rest/")
+        yield TwoServers(
+            rasa_urls=[f"http://127.0.0.1:{port}" for port in rasa_ports],
+            tracker_store_url=env["TRACKER_STORE_URL"],
+            database_url=env["DATABASE_URL"],
+        )
+
+
+@pytest.fixture
+def queue(two_servers) -> Iterator[ReportQueue]:
+    queue = ReportQueue.from_url(two_servers.database_url)
+    yield queue
+    queue.close()
+
+
+def test_a_follow_up_on_the_other_server_knows_the_topic(two_servers):
+    sender = new_sender()
+
+    first = two_servers.say_text(0, sender, "/ask_veterans_station")
+    follow_up = two_servers.say_text(1, sender, "那在哪里？")
+
+    assert "108名退伍军人" in first
+    assert "关于「临江村退伍军人服务站」的地点：临江村" in follow_up
+
+
+def fill_in_report(two_servers: TwoServers, sender: str) -> List[dict]:
+    """Report PROBLEM up to the summary, each turn on the other server; returns the summary messages."""
+    started = two_servers.say(0, sender, PROBLEM)
+    assert texts.ASK_CATEGORY_GUESS.format(category="公共设施") in text_of(started)
+    assert AFFIRM in payloads(started)
+
+    asked_place = two_servers.say(1, sender, AFFIRM)
+    assert texts.ASK_LOCATION in text_of(asked_place)
+
+    asked_phone = two_servers.say(0, sender, PLACE)
+    assert texts.ASK_PHONE in text_of(asked_phone)
+
+    summary = two_servers.say(1, sender, NO_PHONE)
+    expected = texts.SUMMARY.format(category="公共设施", location=PLACE, description=PROBLEM, phone=texts.PHONE_NONE)
+    assert expected in text_of(summary)
+    assert AFFIRM in payloads(summary)
+    return summary
+
+
+def the_one_report(queue: ReportQueue, sender: str) -> ReportView:
+    reports = queue.list_for_sender(sender)
+    assert len(reports) == 1, [r.ticket_no for r in reports]
+    report = reports[0]
+    assert (report.category, report.location, report.description) == ("公共设施", PLACE, PROBLEM)
+    assert report.phone_masked is None
+    return report
+
+
+def test_a_report_filled_in_on_alternating_servers_files_one_report(two_servers, queue):
+    sender = new_sender()
+    fill_in_report(two_servers, sender)
+
+    submitted = two_servers.say_text(0, sender, AFFIRM)
+
+    report = the_one_report(queue, sender)
+    assert submitted == render_submitted(report)
+    assert two_servers.user_messages(sender) == [*REPORT_TURNS, AFFIRM]
+
+
+def test_the_same_confirmation_sent_to_both_servers_at_once_files_one_report(two_servers, queue):
+    sender = new_sender()
+    fill_in_report(two_servers, sender)
+    both_ready = threading.Barrier(2)
+
+    def confirm(server: int) -> str:
+        both_ready.wait()
+        return two_servers.say_text(server, sender, AFFIRM)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        replies = list(pool.map(confirm, [0, 1]))
+
+    report = the_one_report(queue, sender)
+    # The Redis lock runs the two turns one after the other, so the second sees the first one's submission.
+    already = texts.ALREADY_SUBMITTED.format(ticket_no=report.ticket_no)
+    assert sorted(replies) == sorted([render_submitted(report), already])
+    assert two_servers.user_messages(sender) == [*REPORT_TURNS, AFFIRM, AFFIRM]
