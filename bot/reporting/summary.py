@@ -1,0 +1,71 @@
+"""How a report and a ticket are shown to the resident; phone numbers appear masked everywhere after entry."""
+from datetime import datetime
+from typing import Iterable, Optional
+
+from bot.governance import ReportView
+from bot.governance.clock import local
+from bot.privacy import mask_phones
+from bot.reporting import texts
+
+# A description is shown in full up to this length; longer ones are shortened on screen only (stored whole).
+SHOWN_DESCRIPTION = 120
+
+
+def shown_phone(phone: Optional[str]) -> str:
+    return mask_phones(phone) if phone else texts.PHONE_NONE
+
+
+def _shown_description(description: str) -> str:
+    description = mask_phones(description)
+    return description if len(description) <= SHOWN_DESCRIPTION else description[:SHOWN_DESCRIPTION] + "……"
+
+
+def render_summary(category: str, location: str, description: str, phone: Optional[str]) -> str:
+    """The summary the resident confirms before submitting."""
+    return texts.SUMMARY.format(
+        category=category,
+        location=mask_phones(location),
+        description=_shown_description(description),
+        phone=shown_phone(phone),
+    )
+
+
+def format_time(moment: datetime) -> str:
+    """"2026年11月22日 14:05", in Asia/Shanghai whatever zone `moment` is in."""
+    moment = local(moment)
+    return texts.TIME_FORMAT.format(
+        year=moment.year, month=moment.month, day=moment.day, hour=moment.hour, minute=moment.minute
+    )
+
+
+def render_submitted(view: ReportView) -> str:
+    """The reply to a submitted report: its ticket number first, then what was filed (phone masked)."""
+    details = texts.TICKET_DETAILS.format(
+        category=view.category, location=mask_phones(view.location), phone=view.phone_masked or texts.PHONE_NONE
+    )
+    return texts.SUBMITTED.format(ticket_no=view.ticket_no, details=details)
+
+
+def render_status(view: ReportView) -> str:
+    """One ticket's progress: status, category, place and when it last changed."""
+    return texts.TICKET_STATUS.format(
+        ticket_no=view.ticket_no,
+        status=view.status_label,
+        category=view.category,
+        location=mask_phones(view.location),
+        updated=format_time(view.updated_at),
+    )
+
+
+def render_recent(views: Iterable[ReportView]) -> str:
+    """The resident's latest tickets, one line each, or "您还没有提交过工单"."""
+    lines = [
+        texts.RECENT_TICKET_LINE.format(
+            ticket_no=view.ticket_no, category=view.category, status=view.status_label,
+            updated=format_time(view.updated_at),
+        )
+        for view in views
+    ]
+    if not lines:
+        return texts.NO_TICKETS
+    return "\n".join([texts.RECENT_TICKETS, *lines, texts.RECENT_TICKETS_HINT])

@@ -1,0 +1,86 @@
+"""Every sentence residents read in the "report a problem" conversation and the ticket look-up, in one place.
+
+Plain words for older residents; no phone number, address, opening hour or time limit is promised here.
+Buttons are (title, payload) pairs; a payload is either an intent ("/affirm") or the words a resident could type.
+"""
+from typing import Dict, List, Tuple
+
+from bot.governance.categories import CATEGORIES
+from bot.reporting.fields import CATEGORY, DESCRIPTION, LOCATION, PHONE
+
+Button = Tuple[str, str]
+
+# --- starting ---
+START_WITH_DESCRIPTION = "好的，我来帮您登记这个问题，再确认几项信息就可以提交。"
+ASK_DESCRIPTION = "好的，我来帮您登记。请简单说说遇到了什么问题，比如什么东西坏了、是什么情况、持续多久了。"
+
+# --- category ---
+ASK_CATEGORY_GUESS = "这个问题看起来属于「{category}」，对吗？"
+CATEGORY_GUESS_BUTTONS: List[Button] = [("是的", "/affirm"), ("换一个类别", "/deny")]
+ASK_CATEGORY = "请选一下问题的类别："
+CATEGORY_BUTTONS: List[Button] = [(name, name) for name in CATEGORIES]
+CATEGORY_UNCLEAR = "没能看出是哪一类，请点下面的按钮选一个；都不像的话选「其他」。"
+
+# --- location ---
+ASK_LOCATION = "问题在什么地方？请说一下具体位置，比如哪个小区（村）、几幢楼下，或者哪条路的哪个路口。"
+LOCATION_EMPTY = "地点还没有填，请告诉我问题发生的具体位置。"
+LOCATION_TOO_LONG = "地点写了{length}个字，请控制在{limit}个字以内，写清小区（村）、楼栋或路口就可以。"
+
+# --- description ---
+DESCRIPTION_TOO_SHORT = "内容有点少，请再多说几句（至少{minimum}个字），比如什么东西坏了、是什么情况。"
+DESCRIPTION_TOO_LONG = "您写了{length}个字，超过了{limit}字的上限。请精简到{limit}字以内再发给我，写清最关键的情况就可以。"
+
+# --- phone ---
+PRIVACY_NOTICE = "留电话是为了工作人员能就这件事回电联系您；号码只用于处理这次反映的问题，只在问题办理期间保存。"
+ASK_PHONE = "请留一个手机号或座机号（座机请带区号）。不想留可以回复“不留”，匿名也可以。"
+PHONE_BUTTONS: List[Button] = [("不留电话", "不留")]
+PHONE_INVALID = "这个号码好像不对。请输入11位手机号，或带区号的座机号；不想留可以回复“不留”。"
+PHONE_NONE = "未留（匿名）"
+
+# --- summary and confirmation ---
+SUMMARY = "请核对一下您要反映的内容：\n类别：{category}\n地点：{location}\n问题：{description}\n联系电话：{phone}\n没问题的话请点「确认提交」。"
+CONFIRM_BUTTONS: List[Button] = [("确认提交", "/affirm"), ("修改", "/correct_field"), ("取消", "/cancel")]
+CONFIRM_UNCLEAR = "请点「确认提交」提交，点「修改」改其中一项，或点「取消」不报了。"
+ASK_FIELD_TO_FIX = "请问要修改哪一项？"
+FIELD_LABELS: Dict[str, str] = {DESCRIPTION: "问题描述", CATEGORY: "类别", LOCATION: "地点", PHONE: "联系电话"}
+FIELD_BUTTONS: List[Button] = [(label, label) for label in FIELD_LABELS.values()] + [("不用改了", "/affirm")]
+FIX_FIELD = "好的，我们重新填一下{field}。"
+WHICH_FIELD = "请问要改哪一项？可以说“地点写错了”“改一下描述”或“电话填错了”。"
+CORRECT_NOTHING_OPEN = "现在没有正在填写的内容。已经提交的工单如需补充或更正，可以再反映一次，或联系您所在的村（社区）。"
+
+# --- submitting ---
+SUBMITTED = "提交成功，工作人员会尽快处理。\n您的工单号是 {ticket_no}，请记好，可以随时发“查询 {ticket_no}”查看进度。\n{details}"
+TICKET_DETAILS = "类别：{category}\n地点：{location}\n联系电话：{phone}"
+ALREADY_SUBMITTED = "这次反映已经提交过了，工单号是 {ticket_no}。可以随时发“查询 {ticket_no}”查看进度。"
+NOTHING_TO_SUBMIT = "现在没有待提交的内容。需要反映问题的话，跟我说“我要反映问题”就可以。"
+SUBMIT_FAILED = "抱歉，系统暂时没能保存，您填的内容都还在。请稍后再点一次「确认提交」。"
+RETRY_BUTTONS: List[Button] = [("确认提交", "/affirm"), ("取消", "/cancel")]
+
+# --- cancelling ---
+CANCELLED = "好的，已取消，这次填写的内容不会提交。还有别的事随时找我。"
+NOTHING_TO_CANCEL = "好的。还有什么可以帮您？"
+
+# --- emergencies ---
+EMERGENCY_HEADER = "⚠️ 这是紧急情况，请马上打电话求助，不要等线上处理！"
+EMERGENCY_ADVICE: Dict[str, str] = {
+    "fire": "着火冒烟：请立即拨打 119 火警电话。人先撤到安全的地方，不要乘电梯，不要回去拿东西。",
+    "gas": "燃气（煤气）泄漏：请立即离开，不要开关电灯和电器，不要点火，到室外安全的地方再拨打 119。",
+    "medical": "有人受伤或昏迷：请立即拨打 120 急救电话。",
+    "violence": "打人、持刀、抢劫：请立即拨打 110 报警，先保护好自己，远离危险。",
+}
+EMERGENCY_GENERAL = "如果正在发生危险，请立即拨打：110（报警）、119（火警）、120（急救）。"
+EMERGENCY_OFFER = "线上登记不能代替紧急求助。等人安全以后，如果还想反映相关问题（比如留下的隐患），可以点下面的按钮登记。"
+EMERGENCY_OFFER_BUTTONS: List[Button] = [("登记非紧急问题", "/report_problem")]
+EMERGENCY_IN_REPORT = "打完电话、人安全以后，如果还想登记这个问题，可以接着往下填；不需要的话回复“取消”。"
+
+# --- ticket look-up ---
+TICKET_STATUS = "工单 {ticket_no}\n当前状态：{status}\n类别：{category}\n地点：{location}\n最近更新：{updated}"
+TICKET_NOT_FOUND = "没有找到工单号 {ticket_no}，请核对一下再试。"
+NO_TICKETS = "您还没有提交过工单。需要反映问题的话，跟我说“我要反映问题”就可以。"
+RECENT_TICKETS = "您最近提交的工单："
+RECENT_TICKET_LINE = "{ticket_no}｜{category}｜{status}｜{updated}"
+RECENT_TICKETS_HINT = "想看某一件的详情，请发“查询 工单号”。"
+LOOKUP_FAILED = "抱歉，暂时查不到工单进度，请稍后再试。"
+
+# How a time is written for residents (Asia/Shanghai): 2026年11月22日 14:05
+TIME_FORMAT = "{year}年{month}月{day}日 {hour:02d}:{minute:02d}"

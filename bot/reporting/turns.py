@@ -1,0 +1,75 @@
+"""While the report form waits for an answer, decide whether a message is that answer or something to handle first.
+
+Residents do not only answer: they cancel ("算了"), correct ("地点写错了"), ask about something else, check a
+ticket, or suddenly describe an emergency. Only answers are put into the form; everything else is left to the
+conversation rules (which return to the form afterwards). The classifier's intent is trusted only when it is
+confident, and a knowledge question must also look like a question, so "前悦社区3幢" given as a place stays a place.
+"""
+import re
+from enum import Enum
+
+from bot.reporting.category import category_named_in
+from bot.reporting.emergency import detect_emergency
+from bot.reporting.phone import declines_phone, normalise_phone
+
+# Slots answered in the resident's own words (the others are answered by tapping a button or giving a number).
+FREE_TEXT_SLOTS = ("report_description", "report_location")
+MIN_CONFIDENCE = 0.6
+# An emergency without any of the words in emergency.py is believed only at this confidence.
+MIN_EMERGENCY_CONFIDENCE = 0.8
+
+# "算了吧" is sometimes classified as a plain "no" (deny); with one of these words a "no" means "stop reporting".
+CANCEL_WORDS = ("算了", "取消", "不报", "不反映", "不填", "不弄", "不要了", "不用了", "放弃", "撤销", "退出")
+_QUESTION = re.compile(r"[?？]|吗|么|呢|怎么|如何|哪|什么|啥|多少|几|能不能|可不可以|有没有|是不是|是否|谁|请问|想问|问一下|咨询")
+
+
+class Turn(str, Enum):
+    ANSWER = "answer"
+    EMERGENCY = "emergency"
+    CANCEL = "cancel"
+    CORRECT = "correct"
+    QUESTION = "question"
+    CHECK_TICKET = "check_ticket"
+    # A button from an earlier message ("/report_problem") where words are expected: ask the question again.
+    STRAY_BUTTON = "stray_button"
+
+
+def looks_like_question(text: str) -> bool:
+    return bool(_QUESTION.search(text or ""))
+
+
+def read_turn(text: str, intent: str, confidence: float, asking: str) -> Turn:
+    """What `text` (classified as `intent`) is while the form asks for the slot `asking`."""
+    if detect_emergency(text) or (intent == "report_emergency" and confidence >= MIN_EMERGENCY_CONFIDENCE):
+        return Turn.EMERGENCY
+    if _answers_directly(text, intent, asking):
+        return Turn.ANSWER
+    if confidence < MIN_CONFIDENCE:
+        return Turn.ANSWER
+    if intent == "cancel" or (intent == "deny" and _says_stop(text)):
+        return Turn.CANCEL
+    if intent == "correct_field":
+        return Turn.CORRECT
+    if intent == "check_ticket":
+        return Turn.CHECK_TICKET
+    if intent.startswith("ask_") and looks_like_question(text):
+        return Turn.QUESTION
+    if asking in FREE_TEXT_SLOTS and text.startswith("/"):
+        return Turn.STRAY_BUTTON
+    return Turn.ANSWER
+
+
+def _says_stop(text: str) -> bool:
+    return any(word in (text or "") for word in CANCEL_WORDS)
+
+
+def _answers_directly(text: str, intent: str, asking: str) -> bool:
+    """Replies that can only be the answer to this question, whatever the classifier made of them."""
+    if asking == "report_phone":
+        return bool(normalise_phone(text)) or declines_phone(text)
+    plain_yes_or_no = intent == "affirm" or (intent == "deny" and not _says_stop(text))
+    if asking == "report_category":
+        return bool(category_named_in(text)) or plain_yes_or_no
+    if asking == "report_confirmed":
+        return plain_yes_or_no
+    return False

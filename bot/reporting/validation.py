@@ -1,0 +1,51 @@
+"""What a report's place and description must look like, and whether a first message already describes one.
+
+Text is kept exactly as written (emoji, quotes, anything that looks like SQL): it is stored through bound
+parameters and shown as plain text, so there is nothing to strip. Only surrounding whitespace is dropped.
+"""
+import re
+from typing import Optional
+
+from bot.reporting import texts
+
+LOCATION_MAX = 200
+DESCRIPTION_MIN = 4
+DESCRIPTION_MAX = 2000
+
+# What "I want to report something" sounds like before the resident says what the problem is.
+_OPENING_WORDS = re.compile(
+    r"我要|我想|想要|帮我|帮忙|麻烦|请问|你好|您好|可以|能不能|怎么|如何|在哪里?|哪里|"
+    r"反映|反应|投诉|举报|报修|报事|上报|报告|提交|登记|报个|报一下|"
+    r"一个|一下|个|点|些|问题|情况|事情|事儿|事|工单|建议|诉求|意见|"
+    r"吗|呢|啊|呀|吧|了|的|要|想|有"
+)
+_NOT_WORDS = re.compile(r"[\W_]+")
+
+
+def location_problem(location: str) -> Optional[str]:
+    """The polite message for a place we cannot accept, or None when it is fine."""
+    location = (location or "").strip()
+    if not location:
+        return texts.LOCATION_EMPTY
+    if len(location) > LOCATION_MAX:
+        return texts.LOCATION_TOO_LONG.format(length=len(location), limit=LOCATION_MAX)
+    return None
+
+
+def description_problem(description: str) -> Optional[str]:
+    """The polite message for a description we cannot accept, or None when it is fine."""
+    description = (description or "").strip()
+    if len(description) < DESCRIPTION_MIN:
+        return texts.DESCRIPTION_TOO_SHORT.format(minimum=DESCRIPTION_MIN)
+    if len(description) > DESCRIPTION_MAX:
+        return texts.DESCRIPTION_TOO_LONG.format(length=len(description), limit=DESCRIPTION_MAX)
+    return None
+
+
+def describes_problem(text: str) -> bool:
+    """True for "小区门口路灯坏了好几天了", False for "我要反映问题" or a button payload ("/report_problem")."""
+    text = (text or "").strip()
+    if not text or text.startswith("/"):
+        return False
+    rest = _NOT_WORDS.sub("", _OPENING_WORDS.sub("", text))
+    return len(rest) >= 3

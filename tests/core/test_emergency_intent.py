@@ -1,0 +1,22 @@
+"""Danger happening now overrides whatever the classifier guessed; a mere risk does not."""
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.rasa_nlu import EmergencyIntent
+
+
+def _parsed(text, intent="greet", confidence=0.6):
+    message = Message(data={"text": text})
+    message.set("intent", {"name": intent, "confidence": confidence})
+    message.set("intent_ranking", [{"name": intent, "confidence": confidence}])
+    return message
+
+
+def test_violence_in_progress_becomes_an_emergency():
+    [message] = EmergencyIntent().process([_parsed("有人被打得流血了")])
+    assert message.get("intent") == {"name": "report_emergency", "confidence": 1.0}
+    assert [r["name"] for r in message.get("intent_ranking")] == ["report_emergency", "greet"]
+
+
+def test_a_fire_risk_is_left_to_the_classifier():
+    [message] = EmergencyIntent().process([_parsed("楼道堆满杂物有火灾隐患", "report_problem", 0.9)])
+    assert message.get("intent")["name"] == "report_problem"

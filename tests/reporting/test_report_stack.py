@@ -1,0 +1,170 @@
+"""Reporting a problem and checking tickets through the running bot, as a resident's REST client does it.
+
+The stack is the real `python -m bot run` (trained model, action server, outbox worker, bundled events backend);
+the queue is opened on the stack's own governance.db to see what was really stored.
+"""
+import time
+from typing import Dict, List
+
+import pytest
+
+from bot.governance import ReportQueue
+from bot.reporting import texts
+from bot.reporting.ticket import find_ticket_no
+from tests.conftest import new_sender
+
+pytestmark = pytest.mark.stack
+
+DELIVERY_TIMEOUT = 20
+
+
+@pytest.fixture
+def queue(stack):
+    opened = ReportQueue.from_url(f"sqlite:///{stack.data_dir / 'governance.db'}")
+    yield opened
+    opened.close()
+
+
+def text_of(messages: List[Dict]) -> str:
+    return "\n".join(m.get("text") or "" for m in messages)
+
+
+def tap(stack, sender: str, messages: List[Dict], title: str) -> List[Dict]:
+    """Press the button called `title` in the bot's last reply."""
+    payloads = {b["title"]: b["payload"] for m in messages for b in m.get("buttons") or []}
+    assert title in payloads, f"no button {title!r} in {messages}"
+    return stack.say(sender, payloads[title])
+
+
+def report_until_summary(stack, sender: str, phone: str = "不留") -> List[Dict]:
+    """路灯坏了 -> 是的 -> place -> phone: the reply is the summary with its three buttons."""
+    reply = stack.say(sender, "小区门口路灯坏了好几天了")
+    assert "公共设施" in text_of(reply)
+    reply = tap(stack, sender, reply, "是的")
+    assert texts.ASK_LOCATION in text_of(reply)
+    reply = stack.say(sender, "前悦社区南门口")
+    assert texts.PRIVACY_NOTICE in text_of(reply)
+    reply = stack.say(sender, phone)
+    assert "请核对" in text_of(reply)
+    return reply
+
+
+def wait_for_status(queue: ReportQueue, ticket_no: str, label: str):
+    deadline = time.monotonic() + DELIVERY_TIMEOUT
+    while True:
+        view = queue.get(ticket_no)
+        if view.status_label == label or time.monotonic() > deadline:
+            return view
+        time.sleep(0.5)
+
+
+def test_full_report_then_forwarded_then_looked_up(stack, queue):
+    sender = new_sender()
+    first = stack.say(sender, "小区门口路灯坏了好几天了")
+    assert "「公共设施」" in text_of(first)
+    assert [b["title"] for m in first for b in m.get("buttons") or []] == ["是的", "换一个类别"]
+    assert "问题在什么地方" in text_of(tap(stack, sender, first, "是的"))
+    assert "回电" in text_of(stack.say(sender, "前悦社区南门口"))
+    summary = stack.say(sender, "不留")
+    assert "小区门口路灯坏了好几天了" in text_of(summary) and texts.PHONE_NONE in text_of(summary)
+
+    reply = text_of(tap(stack, sender, summary, "确认提交"))
+    ticket_no = find_ticket_no(reply)
+    assert ticket_no and f"您的工单号是 {ticket_no}" in reply and f"查询 {ticket_no}" in reply
+
+    [view] = queue.list_for_sender(sender)
+    assert (view.ticket_no, view.category, view.location, view.description, view.phone_masked) == (
+        ticket_no, "公共设施", "前悦社区南门口", "小区门口路灯坏了好几天了", None)
+    assert wait_for_status(queue, ticket_no, "已转派").status_label == "已转派"
+
+    status = stack.say_text(sender, f"查询 {ticket_no}")
+    assert ticket_no in status and "已转派" in status and "公共设施" in status and "前悦社区南门口" in status
+
+
+def test_confirm_sent_twice_files_one_report(stack, queue):
+    sender = new_sender()
+    summary = report_until_summary(stack, sender)
+    first = text_of(tap(stack, sender, summary, "确认提交"))
+    second = text_of(tap(stack, sender, summary, "确认提交"))
+    ticket_no = find_ticket_no(first)
+    assert ticket_no and find_ticket_no(second) == ticket_no
+    assert len(queue.list_for_sender(sender)) == 1
+
+
+def test_cancel_midway_files_nothing(stack, queue):
+    sender = new_sender()
+    assert texts.ASK_DESCRIPTION in stack.say_text(sender, "我要反映问题")
+    assert "「环境卫生」" in stack.say_text(sender, "楼下垃圾堆了好几天没人清理，臭得很")
+    assert texts.CANCELLED in stack.say_text(sender, "算了，不报了")
+    assert queue.list_for_sender(sender) == []
+    assert texts.NO_TICKETS in stack.say_text(sender, "我的工单怎么样了")
+
+
+def test_wrong_location_is_corrected_and_the_phone_stays_masked(stack, queue):
+    sender = new_sender()
+    summary = report_until_summary(stack, sender, phone="138 1234 5678")
+    assert "138****5678" in text_of(summary) and "13812345678" not in text_of(summary).replace(" ", "")
+    again = stack.say_text(sender, "地点写错了")
+    assert texts.ASK_LOCATION in again
+    summary = stack.say(sender, "三丰村村委会东边路口")
+    assert "三丰村村委会东边路口" in text_of(summary) and "确认提交" in str(summary)
+    reply = text_of(tap(stack, sender, summary, "确认提交"))
+    assert "138****5678" in reply and "13812345678" not in reply
+    [view] = queue.list_for_sender(sender)
+    assert view.location == "三丰村村委会东边路口" and view.phone_masked == "138****5678"
+
+
+def test_unrelated_question_mid_form_is_answered_and_the_form_resumes(stack, queue):
+    sender = new_sender()
+    stack.say(sender, "小区门口路灯坏了好几天了")
+    stack.say(sender, "/affirm")
+    reply = stack.say_text(sender, "对了，90岁以上老人免费午餐怎么领？")
+    assert "90周岁以上" in reply
+    assert reply.rstrip().endswith(texts.ASK_LOCATION)
+    assert texts.PRIVACY_NOTICE in stack.say_text(sender, "前悦社区南门口")
+
+
+def test_emergency_gets_the_number_first(stack):
+    messages = stack.say(new_sender(), "楼下着火了")
+    assert "119" in messages[0]["text"]
+    assert any(b["payload"] == "/report_problem" for m in messages for b in m.get("buttons") or [])
+
+
+def test_emergency_mid_form_gets_the_number_first_and_the_form_goes_on(stack):
+    sender = new_sender()
+    stack.say(sender, "小区门口路灯坏了好几天了")
+    stack.say(sender, "/affirm")
+    messages = stack.say(sender, "楼道里有人晕倒了")
+    assert "120" in messages[0]["text"]
+    assert text_of(messages).rstrip().endswith(texts.ASK_LOCATION)
+
+
+def test_bad_phone_is_asked_again_politely(stack):
+    sender = new_sender()
+    stack.say(sender, "小区门口路灯坏了好几天了")
+    stack.say(sender, "/affirm")
+    stack.say(sender, "前悦社区南门口")
+    assert texts.PHONE_INVALID in stack.say_text(sender, "12345")
+    assert "138****5678" in stack.say_text(sender, "13812345678")
+
+
+def test_a_5000_character_description_gets_a_polite_message(stack):
+    sender = new_sender()
+    stack.say(sender, "我要反映问题")
+    reply = stack.say_text(sender, "路灯不亮" * 1250)
+    assert "精简" in reply and "2000" in reply
+    assert "「公共设施」" in stack.say_text(sender, "小区门口路灯坏了好几天了")
+
+
+def test_emoji_and_sql_looking_text_are_stored_verbatim(stack, queue):
+    sender = new_sender()
+    description = "路灯坏了😡😡 '; DROP TABLE reports;--"
+    location = "3幢🏠 \" OR 1=1 --"
+    stack.say(sender, "我要反映问题")
+    stack.say(sender, description)
+    stack.say(sender, "公共设施")
+    stack.say(sender, location)
+    summary = stack.say(sender, "不留")
+    ticket_no = find_ticket_no(text_of(tap(stack, sender, summary, "确认提交")))
+    view = queue.get(ticket_no)
+    assert (view.description, view.location) == (description, location)

@@ -1,0 +1,52 @@
+import pytest
+
+from bot.reporting.turns import Turn, read_turn
+
+
+def test_an_emergency_comes_first_whatever_is_asked():
+    assert read_turn("楼下着火了", "report_problem", 0.9, "report_location") is Turn.EMERGENCY
+    assert read_turn("救救我们", "report_emergency", 0.95, "report_phone") is Turn.EMERGENCY
+
+
+def test_confident_interruptions_leave_the_form():
+    assert read_turn("算了", "cancel", 0.95, "report_location") is Turn.CANCEL
+    assert read_turn("地点写错了", "correct_field", 0.9, "report_phone") is Turn.CORRECT
+    assert read_turn("我的工单怎么样了", "check_ticket", 0.9, "report_description") is Turn.CHECK_TICKET
+    assert read_turn("90岁老人免费午餐在哪领？", "ask_elderly_lunch", 0.9, "report_location") is Turn.QUESTION
+
+
+def test_a_place_that_sounds_like_a_topic_is_still_the_answer():
+    assert read_turn("前悦社区3幢楼下", "ask_future_community", 0.9, "report_location") is Turn.ANSWER
+
+
+def test_unsure_classifications_are_answers():
+    assert read_turn("算了", "cancel", 0.3, "report_location") is Turn.ANSWER
+    assert read_turn("三号楼后面", "nlu_fallback", 0.4, "report_location") is Turn.ANSWER
+
+
+def test_phone_answers_win_over_the_classifier():
+    assert read_turn("不留", "cancel", 0.9, "report_phone") is Turn.ANSWER
+    assert read_turn("不用了", "deny", 0.9, "report_phone") is Turn.ANSWER
+    assert read_turn("13812345678", "ask_contact", 0.9, "report_phone") is Turn.ANSWER
+    assert read_turn("算了", "cancel", 0.9, "report_phone") is Turn.CANCEL
+
+
+def test_category_and_confirmation_taps_are_answers():
+    assert read_turn("环境卫生", "ask_eco_environment", 0.9, "report_category") is Turn.ANSWER
+    assert read_turn("/deny", "deny", 1.0, "report_category") is Turn.ANSWER
+    assert read_turn("/affirm", "affirm", 1.0, "report_confirmed") is Turn.ANSWER
+    assert read_turn("/cancel", "cancel", 1.0, "report_confirmed") is Turn.CANCEL
+    assert read_turn("/correct_field", "correct_field", 1.0, "report_confirmed") is Turn.CORRECT
+
+
+def test_a_stray_button_is_no_description_or_place():
+    assert read_turn("/report_problem", "report_problem", 1.0, "report_description") is Turn.STRAY_BUTTON
+    assert read_turn("/greet", "greet", 1.0, "report_location") is Turn.STRAY_BUTTON
+
+
+def test_stop_words_classified_as_no_still_cancel():
+    assert read_turn("那算了吧", "deny", 0.7, "report_location") is Turn.CANCEL
+    assert read_turn("算了吧不用", "deny", 0.9, "report_category") is Turn.CANCEL
+    assert read_turn("不是", "deny", 0.9, "report_description") is Turn.ANSWER
+    assert read_turn("不对", "deny", 0.9, "report_confirmed") is Turn.ANSWER
+    assert read_turn("算了吧不用", "deny", 0.9, "report_phone") is Turn.ANSWER

@@ -1,0 +1,54 @@
+import pytest
+
+from bot.reporting.fields import CATEGORY, DESCRIPTION, LOCATION, PHONE, field_named_in
+from bot.reporting.validation import describes_problem, description_problem, location_problem
+
+
+def test_location_must_be_given_and_short():
+    assert location_problem("前悦社区3幢楼下") is None
+    assert location_problem("   ") is not None
+    assert location_problem("路" * 200) is None
+    assert "201" in location_problem("路" * 201)
+
+
+def test_description_between_4_and_2000_characters():
+    assert description_problem("路灯坏了") is None
+    assert description_problem("坏了") is not None
+    assert description_problem("灯" * 2000) is None
+    message = description_problem("灯" * 5000)
+    assert "5000" in message and "2000" in message and "精简" in message
+
+
+def test_emoji_and_sql_looking_text_are_acceptable():
+    assert description_problem("路灯坏了😡😡 '; DROP TABLE reports;--") is None
+    assert location_problem("'; DROP TABLE reports;--") is None
+
+
+@pytest.mark.parametrize(
+    "text", ["小区门口路灯坏了好几天了", "楼道堆满杂物有火灾隐患", "邻居装修天天吵到半夜", "我要投诉楼下饭店油烟", "报修，单元门禁坏了"]
+)
+def test_first_messages_that_describe_the_problem(text):
+    assert describes_problem(text)
+
+
+@pytest.mark.parametrize("text", ["我要反映问题", "我想反映个情况", "我要投诉", "帮我登记一个问题", "/report_problem", "反映问题", ""])
+def test_first_messages_that_only_ask_to_report(text):
+    assert not describes_problem(text)
+
+
+@pytest.mark.parametrize(
+    "text, field",
+    [
+        ("地点写错了", LOCATION),
+        ("地址不对", LOCATION),
+        ("改一下描述", DESCRIPTION),
+        ("电话填错了", PHONE),
+        ("手机号输错了", PHONE),
+        ("类别选错了", CATEGORY),
+        ("问题描述", DESCRIPTION),
+        ("我要修改", None),
+        ("没问题", None),
+    ],
+)
+def test_which_field_a_correction_is_about(text, field):
+    assert field_named_in(text) == field
