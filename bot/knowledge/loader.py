@@ -162,6 +162,13 @@ def _read_yaml(path: Path, problems: List[str]) -> object:
             reason += "；请用空格缩进，不要用 Tab"
         problems.append(f"{_shown(path)}{where}：YAML 格式错误，请检查缩进、冒号和引号（{reason}）")
         return _UNREADABLE
+    except (ValueError, RecursionError) as error:
+        # PyYAML's constructors raise these, not YAMLError, for impossible dates, over-long numbers, deep nesting.
+        problems.append(
+            f"{_shown(path)}：有无法识别的值（{error}），请检查日期（如 2023-02-30）、特别长的数字或层层嵌套的括号；"
+            "日期或数字当作文字时请加引号"
+        )
+        return _UNREADABLE
 
 
 def _build_entries(

@@ -5,6 +5,7 @@
 """
 import difflib
 import re
+import reprlib
 from dataclasses import dataclass
 from typing import List, NamedTuple, Tuple
 
@@ -132,11 +133,18 @@ def _check_list(name: str, value: object) -> List[Problem]:
     problems = []
     for item in value:
         if not isinstance(item, str) or not item.strip():
-            problems.append(Problem(name, f"列表里的 {item!r} 应为非空文字"))
+            problems.append(Problem(name, f"列表里的 {_shown_value(item)} 应为非空文字"))
     duplicates = sorted({item for item in value if isinstance(item, str) and value.count(item) > 1})
     if duplicates:
         problems.append(Problem(name, f"重复：{'、'.join(duplicates)}"))
     return problems
+
+
+def _shown_value(value: object) -> str:
+    """A short repr: YAML aliases can nest a few lines into a structure whose full repr takes gigabytes."""
+    shortened = reprlib.Repr()
+    shortened.maxlevel, shortened.maxlist, shortened.maxdict, shortened.maxstring = 2, 4, 4, 40
+    return shortened.repr(value)
 
 
 def _check_source(value: object) -> List[Problem]:
