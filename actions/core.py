@@ -27,7 +27,7 @@ class ActionSuggestTopics(Action):
         except KnowledgeError:
             suggestions = None
         if suggestions is None:
-            dispatcher.utter_message(response="utter_cannot_help")
+            dispatcher.utter_message(response="utter_default")
         else:
             utter(dispatcher, suggestions)
         return []

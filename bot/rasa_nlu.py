@@ -1,10 +1,11 @@
-"""An NLU step that makes danger win over every statistical guess.
+"""An NLU step for the two things a word list knows better than a statistical guess.
 
 "有人被打得流血了" must never be read as small talk or fall back: whenever `detect_emergency` (plain word
 lists in bot/reporting/emergency.py) says something is happening now, the intent becomes `report_emergency`
-with full confidence, whatever the classifier and the fallback threshold decided before.
+with full confidence. Likewise a message that names a ticket number ("麻烦看看 QJ20261210-0004") asks about
+that ticket. Both override whatever the classifier and the fallback threshold decided before.
 """
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -15,12 +16,22 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.reporting.emergency import detect_emergency
+from bot.reporting.ticket import find_ticket_no
 
 EMERGENCY_INTENT = "report_emergency"
+TICKET_INTENT = "check_ticket"
+
+
+def certain_intent(text: Text) -> Optional[Text]:
+    if detect_emergency(text):
+        return EMERGENCY_INTENT
+    if find_ticket_no(text):
+        return TICKET_INTENT
+    return None
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class EmergencyIntent(GraphComponent):
+class CertainIntent(GraphComponent):
     @classmethod
     def create(
         cls,
@@ -28,14 +39,15 @@ class EmergencyIntent(GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "EmergencyIntent":
+    ) -> "CertainIntent":
         return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            if detect_emergency(message.get(TEXT) or ""):
-                certain = {"name": EMERGENCY_INTENT, "confidence": 1.0}
-                others = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != EMERGENCY_INTENT]
+            intent = certain_intent(message.get(TEXT) or "")
+            if intent:
+                certain = {"name": intent, "confidence": 1.0}
+                others = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != intent]
                 message.set(INTENT, certain, add_to_output=True)
                 message.set(INTENT_RANKING_KEY, [certain, *others], add_to_output=True)
         return messages

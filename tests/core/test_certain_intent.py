@@ -1,7 +1,7 @@
-"""Danger happening now overrides whatever the classifier guessed; a mere risk does not."""
+"""Danger happening now and ticket numbers override whatever the classifier guessed; a mere risk does not."""
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.rasa_nlu import EmergencyIntent
+from bot.rasa_nlu import CertainIntent
 
 
 def _parsed(text, intent="greet", confidence=0.6):
@@ -12,11 +12,16 @@ def _parsed(text, intent="greet", confidence=0.6):
 
 
 def test_violence_in_progress_becomes_an_emergency():
-    [message] = EmergencyIntent().process([_parsed("有人被打得流血了")])
+    [message] = CertainIntent().process([_parsed("有人被打得流血了")])
     assert message.get("intent") == {"name": "report_emergency", "confidence": 1.0}
     assert [r["name"] for r in message.get("intent_ranking")] == ["report_emergency", "greet"]
 
 
 def test_a_fire_risk_is_left_to_the_classifier():
-    [message] = EmergencyIntent().process([_parsed("楼道堆满杂物有火灾隐患", "report_problem", 0.9)])
+    [message] = CertainIntent().process([_parsed("楼道堆满杂物有火灾隐患", "report_problem", 0.9)])
     assert message.get("intent")["name"] == "report_problem"
+
+
+def test_a_ticket_number_asks_about_that_ticket():
+    [message] = CertainIntent().process([_parsed("麻烦看看 QJ20261210-0004 办得怎么样", "thank", 0.48)])
+    assert message.get("intent") == {"name": "check_ticket", "confidence": 1.0}

@@ -42,4 +42,4 @@ async def test_action_sends_buttons():
 async def test_action_falls_back_to_cannot_help():
     dispatcher = CollectingDispatcher()
     await ActionSuggestTopics().run(dispatcher, _tracker([]), {})
-    assert dispatcher.messages[0]["response"] == "utter_cannot_help"
+    assert dispatcher.messages[0]["response"] == "utter_default"
