@@ -5,12 +5,12 @@ PY    := $(VENV)/bin/python
 RASA  := $(VENV)/bin/rasa
 PIP   := $(PY) -m pip --disable-pip-version-check -q
 
-.PHONY: run test install install-test system-test-deps train evaluate bench clean
+.PHONY: run test install install-test system-test-deps production-test-deps train evaluate bench clean
 
 run: install train
 	$(PY) -m bot run
 
-test: install-test system-test-deps train
+test: install-test system-test-deps production-test-deps train
 	$(PY) -m bot knowledge check
 	$(RASA) data validate --fail-on-warnings --config config.yml --domain domain.yml --data data
 	$(PY) -m pytest -p no:cacheprovider
@@ -23,6 +23,10 @@ evaluate: install train
 
 train: install
 	$(PY) -m bot train
+
+# Latency, throughput, training time, cold start, memory and answer accuracy, printed as one table (minutes).
+bench: install train
+	$(PY) -m bot bench
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
@@ -53,6 +57,14 @@ system-test-deps:
 	  echo "Installing chromium and fonts-noto-cjk (apt-get)"; \
 	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	fi
+
+# The production-profile tests (tests/production) start their own PostgreSQL cluster and Redis server.
+production-test-deps:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! command -v redis-server >/dev/null; then \
+	  echo "Installing postgresql and redis-server (apt-get)"; \
+	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq postgresql redis-server >/dev/null; \
 	fi
 
 clean:

@@ -1,0 +1,72 @@
+"""What a virtual resident says to the bot: a few knowledge questions, or one problem report from start to end.
+
+A visit is a list of steps; each step is sent only if the previous reply was what a resident expects, so a
+broken conversation is counted as a failure instead of being timed as if it had worked. Every visit uses a
+new sender id, so no conversation grows longer than a real one would.
+"""
+from dataclasses import dataclass
+from typing import Callable, List, Sequence
+
+from bot.benchmarks.questions import Question
+from bot.benchmarks.stack import is_answer, reply_text
+from bot.reporting import texts
+from bot.reporting.ticket import find_ticket_no
+
+Expectation = Callable[[List[dict]], bool]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One turn: type `text`, or press the button titled `button` in the previous reply."""
+
+    name: str
+    text: str = ""
+    button: str = ""
+    expect: Expectation = is_answer
+
+
+def _says(fragment: str) -> Expectation:
+    return lambda messages: fragment in reply_text(messages)
+
+
+class KnowledgeVisit:
+    """A resident asks `questions_per_visit` held-out questions in a row; any real answer counts as answered."""
+
+    name = "knowledge"
+
+    def __init__(self, questions: Sequence[Question], questions_per_visit: int = 5) -> None:
+        if not questions:
+            raise ValueError("no questions to ask")
+        self.questions = list(questions)
+        self.questions_per_visit = questions_per_visit
+
+    def steps(self, resident: int, visit: int) -> List[Step]:
+        # Residents start at different places in the list, so concurrent residents ask different things.
+        start = resident * 101 + visit * self.questions_per_visit
+        return [
+            Step(self.name, self.questions[(start + i) % len(self.questions)].text)
+            for i in range(self.questions_per_visit)
+        ]
+
+
+REPORT_DESCRIPTION = "小区门口路灯坏了好几天了"
+REPORT_CATEGORY = "公共设施"
+REPORT_LOCATION = "前悦社区南门口"
+DECLINE_PHONE = "不留"
+
+
+class ReportVisit:
+    """A resident reports a broken street lamp: describe, confirm the category, place, no phone, submit."""
+
+    name = "report"
+
+    def steps(self, resident: int, visit: int) -> List[Step]:
+        return [
+            Step("describe problem", REPORT_DESCRIPTION,
+                 expect=_says(texts.ASK_CATEGORY_GUESS.format(category=REPORT_CATEGORY))),
+            Step("confirm category", button=texts.CATEGORY_GUESS_BUTTONS[0][0], expect=_says(texts.ASK_LOCATION)),
+            Step("give location", REPORT_LOCATION, expect=_says(texts.PRIVACY_NOTICE)),
+            Step("decline phone", DECLINE_PHONE, expect=_says(texts.SUMMARY.split("\n")[0])),
+            Step("confirm submit", button=texts.CONFIRM_BUTTONS[0][0],
+                 expect=lambda messages: find_ticket_no(reply_text(messages)) is not None),
+        ]

@@ -1,0 +1,75 @@
+"""Every benchmark, once, in an order that keeps them from disturbing each other, then the table."""
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import List
+
+from bot import settings
+from bot.benchmarks.accuracy import baseline_accuracy, bot_accuracy
+from bot.benchmarks.load import run_cell
+from bot.benchmarks.questions import KNOWLEDGE_TEST_SET, Question, load_questions
+from bot.benchmarks.scenarios import KnowledgeVisit, ReportVisit
+from bot.benchmarks.stack import LocalStack, StackError
+from bot.benchmarks.table import Results, render
+from bot.benchmarks.training_time import time_training
+from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
+from bot.settings import PROJECT_ROOT
+from bot.training import model_path
+
+ACCURACY_MAX_SECONDS = 600.0
+STACK_LOG = PROJECT_ROOT / "results" / "bench" / "stack.log"
+
+
+def run_all(residents: List[int], max_requests: int, max_seconds: float, time_train: bool) -> int:
+    try:
+        knowledge = load_knowledge(settings.path("KNOWLEDGE_DIR"))
+    except KnowledgeError as error:
+        print("\n".join(error.problems), file=sys.stderr)
+        return 1
+    if not model_path().exists():
+        print("No trained model: run `make bench` (it trains first) or `python -m bot train`.", file=sys.stderr)
+        return 1
+    questions = load_questions()
+    results = Results(
+        started=datetime.now(), nproc=os.cpu_count() or 0, load_at_start=_load_average(),
+        max_requests=max_requests, max_seconds=max_seconds,
+        questions_file=str(KNOWLEDGE_TEST_SET.relative_to(PROJECT_ROOT)),
+    )
+    results.baseline = baseline_accuracy(knowledge, questions)
+    if time_train:
+        _progress("timing a full training (minutes)")
+        results.training = time_training()
+    _progress("starting `python -m bot run`")
+    started = _measure_running_bot(results, knowledge, questions, residents, max_requests, max_seconds)
+    results.load_at_end = _load_average()
+    print(render(results))
+    print(f"The servers' log of this run: {STACK_LOG.relative_to(PROJECT_ROOT)}")
+    return 0 if started else 1
+
+
+def _measure_running_bot(results: Results, knowledge: KnowledgeBase, questions: List[Question], residents: List[int],
+                         max_requests: int, max_seconds: float) -> bool:
+    """Cold start, accuracy, the load cells and memory, on one running stack; False if it did not start."""
+    with LocalStack(keep_log=STACK_LOG) as stack:
+        try:
+            results.cold_start_seconds = stack.start()
+        except StackError as error:
+            print(f"The bot did not start, so only the figures without it are shown: {error}", file=sys.stderr)
+            return False
+        _progress(f"asking the {len(questions)} held-out questions")
+        results.bot = bot_accuracy(stack.webhook_url, knowledge, questions, ACCURACY_MAX_SECONDS)
+        for scenario in (KnowledgeVisit(questions), ReportVisit()):
+            for count in residents:
+                _progress(f"{scenario.name}: {count} concurrent residents")
+                results.cells.append(run_cell(stack.webhook_url, scenario, count, max_requests, max_seconds))
+        results.memory = stack.memory()
+    return True
+
+
+def _load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def _progress(what: str) -> None:
+    print(f"[bench] {what} ...", file=sys.stderr, flush=True)
