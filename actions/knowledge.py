@@ -1,6 +1,6 @@
 """Answer questions from the knowledge base: `ask_<entry id>` intents and follow-ups about the current topic."""
 import logging
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -8,6 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.knowledge import (
     ASPECTS,
+    KnowledgeBase,
     KnowledgeError,
     KnowledgeStore,
     Reply,
@@ -29,6 +30,21 @@ def utter(dispatcher: CollectingDispatcher, reply: Reply) -> None:
     dispatcher.utter_message(text=reply.text, buttons=buttons)
 
 
+def _asked(tracker: Tracker) -> str:
+    """What an `ask_<x>` intent asks about: an entry id or a follow-up aspect ("" for other intents)."""
+    intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
+    return intent[len("ask_"):] if intent.startswith("ask_") else ""
+
+
+def _knowledge_or_apologise(dispatcher: CollectingDispatcher) -> Optional[KnowledgeBase]:
+    try:
+        return store.current()
+    except KnowledgeError:
+        logger.warning("Knowledge unavailable (see the earlier error); answered with the fallback")
+        utter(dispatcher, fallback_reply())
+        return None
+
+
 class ActionAnswerKnowledge(Action):
     """Reply to `ask_<id>` with the entry's answer (plus e.g. the place, if the question asked for it)."""
 
@@ -38,16 +54,12 @@ class ActionAnswerKnowledge(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
-        entry_id = intent[len("ask_"):] if intent.startswith("ask_") else ""
-        try:
-            knowledge = store.current()
-        except KnowledgeError:
-            logger.warning("Knowledge unavailable (see the earlier error); fallback for intent %r", intent)
-            utter(dispatcher, fallback_reply())
+        entry_id = _asked(tracker)
+        knowledge = _knowledge_or_apologise(dispatcher)
+        if knowledge is None:
             return []
         if entry_id not in knowledge:
-            logger.warning("No knowledge entry for intent %r", intent)
+            logger.warning("No knowledge entry for intent %r", f"ask_{entry_id}")
             utter(dispatcher, fallback_reply())
             return []
         utter(dispatcher, answer(knowledge, entry_id, detect_aspect(tracker.latest_message.get("text") or "")))
@@ -63,17 +75,13 @@ class ActionAnswerAspect(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
-        aspect = intent[len("ask_"):] if intent.startswith("ask_") else ""
+        aspect = _asked(tracker)
         if aspect not in ASPECTS:
-            logger.warning("action_answer_aspect called for intent %r, which is no follow-up", intent)
+            logger.warning("action_answer_aspect called for intent ask_%s, which is no follow-up", aspect)
             utter(dispatcher, fallback_reply())
             return []
-        try:
-            knowledge = store.current()
-        except KnowledgeError:
-            logger.warning("Knowledge unavailable (see the earlier error); fallback for intent %r", intent)
-            utter(dispatcher, fallback_reply())
+        knowledge = _knowledge_or_apologise(dispatcher)
+        if knowledge is None:
             return []
         topic = tracker.get_slot("topic")
         if topic not in knowledge:

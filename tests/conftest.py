@@ -5,7 +5,6 @@ session (the Rasa server takes ~30 s to load its model) and always stopped, even
 """
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,17 +16,13 @@ from typing import Dict, List
 import pytest
 import requests
 
+from bot.benchmarks.stack import free_port
+
 from tests.wechat.fake_wechat_api import TEST_CREDENTIALS as WECHAT_TEST_CREDENTIALS, FakeWeChatAPI
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MODEL = PROJECT_ROOT / "models" / "qianjin.tar.gz"
 START_TIMEOUT = 330
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
