@@ -4,6 +4,8 @@ VENV  := .venv
 PY    := $(VENV)/bin/python
 RASA  := $(VENV)/bin/rasa
 PIP   := $(PY) -m pip --disable-pip-version-check -q
+# Rasa 3.6 pins SQLAlchemy 1.4 and trips its 2.0 deprecation banner on every start.
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 .PHONY: run test install install-test system-test-deps production-test-deps train evaluate bench clean
 
