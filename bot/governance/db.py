@@ -4,6 +4,8 @@ DATABASE_URL picks the database (PostgreSQL in production); unset, it is the SQL
 `$DATA_DIR/governance.db`. Relative SQLite paths are taken from the project root, like every other path setting.
 """
 import logging
+import sqlite3
+import time
 from pathlib import Path
 from typing import Optional
 
@@ -58,6 +60,20 @@ def writer(engine: Engine) -> Engine:
     return engine.execution_options(**{WRITE_OPTION: True})
 
 
+def _switch_to_wal(cursor) -> None:
+    """Turning a new file to WAL needs an exclusive lock, and SQLite refuses it at once rather than waiting
+    (busy_timeout does not apply) when another process is opening the same new file: retry for a while."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, connection_record):
@@ -65,7 +81,7 @@ def _configure_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode = WAL")
+        _switch_to_wal(cursor)
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
