@@ -16,7 +16,7 @@ from typing import Dict, List, Optional
 
 import requests
 
-from bot import settings
+from bot import rasa_server, settings
 from bot.settings import PROJECT_ROOT
 from bot.training import model_path
 
@@ -30,10 +30,6 @@ class Service:
     command: List[str]
     ready_url: Optional[str] = None
     process: Optional[subprocess.Popen] = None
-
-
-def _bin(name: str) -> str:
-    return str(Path(sys.executable).with_name(name))
 
 
 def services(env: Dict[str, str]) -> List[Service]:
@@ -58,9 +54,10 @@ def services(env: Dict[str, str]) -> List[Service]:
         ),
         Service(
             "rasa",
-            [_bin("rasa"), "run", "--model", str(model_path()), "--interface", host, "--port", rasa_port,
-             "--credentials", "credentials.yml", "--endpoints", "endpoints.yml",
-             "--cors", *settings.cors_origins()],
+            rasa_server.command(
+                "run", "--model", str(model_path()), "--interface", host, "--port", rasa_port,
+                "--credentials", "credentials.yml", "--endpoints", "endpoints.yml", "--cors", *settings.cors_origins(),
+            ),
             f"http://{host}:{rasa_port}/",
         ),
     ]

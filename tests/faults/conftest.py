@@ -16,7 +16,7 @@ from typing import Dict, Iterator, List
 import pytest
 import requests
 
-from bot import settings
+from bot import rasa_server, settings
 from bot.events_backend import EventsBackendServer, serve
 from bot.governance import ReportQueue
 from bot.reporting import texts
@@ -100,9 +100,8 @@ def fault_stack(tmp_path_factory) -> Iterator[FaultStack]:
             processes.start("outbox-worker", [sys.executable, "-m", "bot", "queue", "deliver"], env)
             rasa = processes.start(
                 "rasa",
-                [str(Path(sys.executable).with_name("rasa")), "run", "--model", str(MODEL), "--interface",
-                 "127.0.0.1", "--port", env["RASA_PORT"], "--credentials", "credentials.yml",
-                 "--endpoints", "endpoints.yml"],
+                rasa_server.command("run", "--model", str(MODEL), "--interface", "127.0.0.1", "--port", env["RASA_PORT"],
+                                    "--credentials", "credentials.yml", "--endpoints", "endpoints.yml"),
                 env,
             )
             action_server.wait_until_ready(f"http://127.0.0.1:{env['ACTION_SERVER_PORT']}/health")

@@ -17,7 +17,7 @@ import requests
 import sqlalchemy
 from rasa.core.tracker_store import SQLTrackerStore
 
-from bot import settings
+from bot import rasa_server, settings
 from bot.governance import ReportQueue, ReportView
 from bot.reporting import texts
 from bot.reporting.summary import render_submitted
@@ -94,7 +94,7 @@ def two_servers(postgres, redis_url, tmp_path_factory) -> Iterator[TwoServers]:
         DATABASE_URL=postgres.create_database("governance"),
         REDIS_URL=redis_url,
     )
-    python, rasa = sys.executable, str(Path(sys.executable).with_name("rasa"))
+    python = sys.executable
     with Processes(data_dir) as processes:
         backend = processes.start(
             "events-backend",
@@ -111,8 +111,8 @@ def two_servers(postgres, redis_url, tmp_path_factory) -> Iterator[TwoServers]:
         for name, port in zip("ab", rasa_ports):
             server = processes.start(
                 f"rasa-{name}",
-                [rasa, "run", "--model", str(MODEL), "--interface", "127.0.0.1", "--port", str(port),
-                 "--credentials", "credentials.yml", "--endpoints", "endpoints.yml"],
+                rasa_server.command("run", "--model", str(MODEL), "--interface", "127.0.0.1", "--port", str(port),
+                                    "--credentials", "credentials.yml", "--endpoints", "endpoints.yml"),
                 env,
             )
             server.wait_until_ready(f"http://127.0.0.1:{port}/webhooks/rest/")

@@ -1,0 +1,54 @@
+"""`bot.rasa_server.validate` accepts and rejects exactly what `jsonschema.validate` does, schema checked once."""
+import jsonschema
+import pytest
+from rasa.core.actions.action import RemoteAction
+
+from bot import rasa_server
+
+SCHEMA = RemoteAction.action_response_format_spec()
+GOOD_REPLIES = [
+    {},
+    {"events": [], "responses": []},
+    {"events": [{"event": "slot", "name": "topic", "value": "free_lunch"}], "responses": [{"text": "好的"}]},
+    {"events": [{"event": "active_loop", "name": None}], "responses": [{"text": "x", "buttons": []}]},
+]
+BAD_REPLIES = [
+    {"events": "not a list"},
+    {"events": [{"event": "no_such_event"}]},
+    {"events": [{"event": "slot"}]},
+    {"responses": ["text instead of an object"]},
+    [],
+]
+
+
+@pytest.mark.parametrize("reply", GOOD_REPLIES)
+def test_a_valid_reply_passes_both(reply):
+    assert jsonschema.validate(reply, SCHEMA) is None
+    assert rasa_server.validate(reply, SCHEMA) is None
+
+
+@pytest.mark.parametrize("reply", BAD_REPLIES)
+def test_an_invalid_reply_fails_both_with_the_same_message(reply):
+    with pytest.raises(jsonschema.ValidationError) as original:
+        jsonschema.validate(reply, SCHEMA)
+    with pytest.raises(jsonschema.ValidationError) as ours:
+        rasa_server.validate(reply, SCHEMA)
+    assert ours.value.message == original.value.message
+
+
+def test_the_schema_is_checked_once_not_on_every_reply():
+    rasa_server._checked_validator.cache_clear()
+    for _ in range(5):
+        rasa_server.validate(GOOD_REPLIES[2], RemoteAction.action_response_format_spec())
+    info = rasa_server._checked_validator.cache_info()
+    assert (info.misses, info.hits) == (1, 4)
+
+
+def test_an_invalid_schema_is_still_refused():
+    with pytest.raises(jsonschema.SchemaError):
+        rasa_server.validate({}, {"type": "no such type"})
+
+
+def test_the_server_command_runs_rasa_through_this_module():
+    command = rasa_server.command("run", "--port", "5005")
+    assert command[1:] == ["-m", "bot.rasa_server", "run", "--port", "5005"]
