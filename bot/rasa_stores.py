@@ -1,14 +1,22 @@
-"""The Rasa lock store named in endpoints.yml: Redis when REDIS_URL is set, else Rasa's in-memory store.
+"""The Rasa lock store named in endpoints.yml: Redis when REDIS_URL is set, else a SQLite file on this machine.
 
-Several Rasa servers behind a load balancer must share the Redis store, so one conversation's turns never run at
-the same time on two servers; a single server is served by the in-memory store, with no external service.
+One conversation's turns must never run at the same time, whichever process has them. Several Rasa servers behind
+a load balancer share the Redis store; the Sanic workers of one server (RASA_WORKERS) share the SQLite file, with
+no external service.
 """
+import json
+import sqlite3
+import threading
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Iterator, Optional, Text, Union
 from urllib.parse import unquote, urlsplit
 
-from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, RedisLockStore
+from rasa.core.lock import TicketLock
+from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockStore, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
+
+from bot import sqlite
 
 REDIS_SCHEMES = ("redis", "rediss")
 # A conversation's ticket queue is held for a few milliseconds per update; these only bound a crashed holder.
@@ -16,14 +24,82 @@ MUTEX_SECONDS = 10
 
 
 class LockStoreFromUrl:
-    """Rasa builds a custom lock store as `Class(endpoint_config=...)`: this class builds the one `url:` asks for.
+    """Rasa builds a custom lock store as `Class(endpoint_config=...)`: this class builds the one `url:` asks for,
+    or with no `url:` the SQLite one at `path:` (in memory with neither, for a single process).
 
-    (Rasa's own `type: redis` takes host, port and db rather than a URL, and cannot fall back to memory.)
+    (Rasa's own `type: redis` takes host, port and db rather than a URL, and has no file-based fallback.)
     """
 
-    def __new__(cls, endpoint_config: Optional[EndpointConfig] = None) -> Union[InMemoryLockStore, RedisLockStore]:
+    def __new__(
+        cls, endpoint_config: Optional[EndpointConfig] = None
+    ) -> Union[InMemoryLockStore, RedisLockStore, "SQLiteLockStore"]:
         url = ((endpoint_config.url if endpoint_config else None) or "").strip()
-        return redis_lock_store(url) if url else InMemoryLockStore()
+        path = ((endpoint_config.kwargs.get("path") if endpoint_config else None) or "").strip()
+        if url:
+            return redis_lock_store(url)
+        return SQLiteLockStore(path) if path else InMemoryLockStore()
+
+
+class SQLiteLockStore(LockStore):
+    """Conversation locks in a SQLite file, shared by every process on this machine that opens it.
+
+    Each change to a conversation's ticket queue is one write transaction (BEGIN IMMEDIATE), so two processes
+    taking a ticket at the same moment queue up instead of both getting the first one.
+    """
+
+    def __init__(self, path: Text) -> None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # Rasa calls the lock store from its event loop only; the mutex covers any other thread all the same.
+        self._mutex = threading.RLock()
+        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        sqlite.tune(self._db)
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS conversation_locks (conversation_id TEXT PRIMARY KEY, lock TEXT NOT NULL)"
+        )
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        with self._mutex:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def get_lock(self, conversation_id: Text) -> Optional[TicketLock]:
+        with self._mutex:
+            row = self._db.execute(
+                "SELECT lock FROM conversation_locks WHERE conversation_id = ?", (conversation_id,)
+            ).fetchone()
+        return TicketLock.from_dict(json.loads(row[0])) if row else None
+
+    def save_lock(self, lock: TicketLock) -> None:
+        with self._mutex:
+            self._db.execute(
+                "INSERT OR REPLACE INTO conversation_locks (conversation_id, lock) VALUES (?, ?)",
+                (lock.conversation_id, lock.dumps()),
+            )
+
+    def delete_lock(self, conversation_id: Text) -> None:
+        with self._mutex:
+            deleted = self._db.execute(
+                "DELETE FROM conversation_locks WHERE conversation_id = ?", (conversation_id,)
+            ).rowcount
+        self._log_deletion(conversation_id, deleted > 0)
+
+    def issue_ticket(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME) -> int:
+        with self._transaction():
+            return super().issue_ticket(conversation_id, lock_lifetime)
+
+    def update_lock(self, conversation_id: Text) -> None:
+        with self._transaction():
+            super().update_lock(conversation_id)
+
+    def cleanup(self, conversation_id: Text, ticket_number: int) -> None:
+        with self._transaction():
+            super().cleanup(conversation_id, ticket_number)
 
 
 class AtomicRedisLockStore(RedisLockStore):

@@ -4,8 +4,6 @@ DATABASE_URL picks the database (PostgreSQL in production); unset, it is the SQL
 `$DATA_DIR/governance.db`. Relative SQLite paths are taken from the project root, like every other path setting.
 """
 import logging
-import sqlite3
-import time
 from pathlib import Path
 from typing import Optional
 
@@ -19,12 +17,10 @@ from alembic.script import ScriptDirectory  # noqa: E402
 from sqlalchemy import event, inspect, text  # noqa: E402
 from sqlalchemy.engine import Engine, make_url  # noqa: E402
 
-from bot import settings  # noqa: E402
+from bot import settings, sqlite  # noqa: E402
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 DEFAULT_FILE = "governance.db"
-# How long an SQLite writer waits for another one to finish before giving up.
-BUSY_TIMEOUT_MS = 30_000
 # Execution option that makes an SQLite transaction take the write lock at BEGIN (see `writer`).
 WRITE_OPTION = "governance_write"
 # Any fixed number: the PostgreSQL advisory lock that lets one process at a time run migrations.
@@ -55,23 +51,9 @@ def writer(engine: Engine) -> Engine:
 
     SQLite normally starts a transaction as a reader and upgrades it on the first write; two such transactions
     can then deadlock, and SQLite fails one at once instead of waiting. Taking the write lock at BEGIN makes
-    concurrent writers queue up (for up to BUSY_TIMEOUT_MS) instead. Other databases ignore the option.
+    concurrent writers queue up (for up to sqlite.BUSY_TIMEOUT_MS) instead. Other databases ignore the option.
     """
     return engine.execution_options(**{WRITE_OPTION: True})
-
-
-def _switch_to_wal(cursor) -> None:
-    """Turning a new file to WAL needs an exclusive lock, and SQLite refuses it at once rather than waiting
-    (busy_timeout does not apply) when another process is opening the same new file: retry for a while."""
-    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
-    while True:
-        try:
-            cursor.execute("PRAGMA journal_mode = WAL")
-            return
-        except sqlite3.OperationalError as error:
-            if "locked" not in str(error) or time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -79,12 +61,8 @@ def _configure_sqlite(engine: Engine) -> None:
     def on_connect(dbapi_connection, connection_record):
         # pysqlite's own transaction handling would defer BEGIN; we emit it ourselves in on_begin.
         dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        _switch_to_wal(cursor)
-        cursor.execute("PRAGMA synchronous = NORMAL")
-        cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.close()
+        sqlite.tune(dbapi_connection)
+        dbapi_connection.execute("PRAGMA foreign_keys = ON")
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):

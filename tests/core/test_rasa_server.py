@@ -52,3 +52,14 @@ def test_an_invalid_schema_is_still_refused():
 def test_the_server_command_runs_rasa_through_this_module():
     command = rasa_server.command("run", "--port", "5005")
     assert command[1:] == ["-m", "bot.rasa_server", "run", "--port", "5005"]
+
+
+def test_the_sqlite_conversation_store_gets_a_connection_pool_and_postgresql_keeps_rasas_options():
+    from rasa.core.tracker_store import create_engine_kwargs
+    from sqlalchemy.pool import QueuePool
+
+    with_pool = rasa_server.pooled_for_sqlite(create_engine_kwargs)
+
+    assert with_pool("sqlite:////var/qianjin/tracker.db")["poolclass"] is QueuePool
+    postgres_url = "postgresql://qianjin:secret@127.0.0.1:5432/conversations"
+    assert with_pool(postgres_url) == create_engine_kwargs(postgres_url)

@@ -1,4 +1,7 @@
 """The running bot over the REST channel, as a resident's client sees it."""
+import sqlite3
+from contextlib import closing
+
 import pytest
 
 from tests.conftest import new_sender
@@ -27,3 +30,11 @@ def test_empty_and_huge_messages_get_an_answer(stack):
     assert stack.say(sender, "")
     assert stack.say(sender, "路" * 100_000)
     assert "前进小助手" in stack.say_text(sender, "你好")
+
+
+def test_conversations_and_their_locks_are_sqlite_files_in_wal_mode(stack):
+    """WAL lets the Rasa server's workers write while others read; `bot/rasa_server.py` opens the store so."""
+    stack.say_text(new_sender(), "你好")
+    for name in ("tracker.db", "locks.db"):
+        with closing(sqlite3.connect(stack.data_dir / name)) as db:
+            assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal", name

@@ -3,6 +3,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 
+from bot import sqlite
 from bot.governance import db, queue as queue_module
 from bot.governance.models import Base
 from bot.settings import PROJECT_ROOT
@@ -37,7 +38,7 @@ def test_sqlite_runs_in_wal_mode_and_lets_writers_wait(tmp_path):
     try:
         with engine.connect() as connection:
             assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == db.BUSY_TIMEOUT_MS
+            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == sqlite.BUSY_TIMEOUT_MS
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     finally:
         engine.dispose()

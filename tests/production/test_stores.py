@@ -1,14 +1,15 @@
 """endpoints.yml picks the stores from the environment; they are built here exactly as `rasa run` builds them."""
+import asyncio
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from rasa.core.lock_store import InMemoryLockStore, LockStore
 from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
-from rasa.core.utils import AvailableEndpoints
+from rasa.core.utils import AvailableEndpoints, number_of_sanic_workers
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.rasa_stores import AtomicRedisLockStore, LockStoreFromUrl, redis_lock_store
+from bot.rasa_stores import AtomicRedisLockStore, LockStoreFromUrl, SQLiteLockStore, redis_lock_store
 from tests.conftest import PROJECT_ROOT
 
 
@@ -34,7 +35,49 @@ def test_empty_urls_keep_the_embedded_defaults(endpoints_with, tmp_path):
 
     assert isinstance(tracker_store, SQLTrackerStore)
     assert tracker_store.engine.url.database == str(tmp_path / "tracker.db")
-    assert type(lock_store) is InMemoryLockStore
+    assert isinstance(lock_store, SQLiteLockStore)
+    assert (tmp_path / "locks.db").exists()
+
+
+def test_without_a_path_or_url_the_lock_store_is_in_memory():
+    assert type(LockStoreFromUrl(EndpointConfig())) is InMemoryLockStore
+
+
+def test_the_embedded_lock_store_lets_rasa_run_several_workers(endpoints_with, monkeypatch):
+    endpoints = endpoints_with(TRACKER_STORE_URL="", REDIS_URL="")
+    monkeypatch.setenv("SANIC_WORKERS", "2")
+
+    assert number_of_sanic_workers(endpoints.lock_store) == 2
+
+
+def test_workers_taking_a_ticket_at_the_same_moment_get_different_tickets(tmp_path):
+    workers = [SQLiteLockStore(str(tmp_path / "locks.db")) for _ in range(8)]
+    all_ready = threading.Barrier(len(workers))
+
+    def take_ticket(worker: SQLiteLockStore) -> int:
+        all_ready.wait()
+        return worker.issue_ticket("resident-1")
+
+    with ThreadPoolExecutor(max_workers=len(workers)) as pool:
+        tickets = list(pool.map(take_ticket, workers))
+
+    assert sorted(tickets) == list(range(len(workers)))
+
+
+async def test_a_second_worker_waits_for_the_first_and_the_lock_is_gone_afterwards(tmp_path):
+    first, second = (SQLiteLockStore(str(tmp_path / "locks.db")) for _ in range(2))
+    order = []
+
+    async def turn(store: SQLiteLockStore, name: str, seconds: float) -> None:
+        async with store.lock("resident-1", wait_time_in_seconds=0.01):
+            order.append(f"{name} starts")
+            await asyncio.sleep(seconds)
+            order.append(f"{name} ends")
+
+    await asyncio.gather(turn(first, "first", 0.2), turn(second, "second", 0))
+
+    assert order == ["first starts", "first ends", "second starts", "second ends"]
+    assert first.get_lock("resident-1") is None and second.get_lock("resident-1") is None
 
 
 async def test_urls_select_postgresql_and_redis(postgres, redis_url, endpoints_with):

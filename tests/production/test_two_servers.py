@@ -1,7 +1,8 @@
-"""Two Rasa servers behind a (pretend) load balancer, sharing a PostgreSQL tracker store and a Redis lock store.
+"""A resident's turns land on either of two Rasa processes, and the conversation must not notice.
 
-One action server serves both; reports go to the governance queue on PostgreSQL. A resident's turns land on
-either server, and the conversation must not notice.
+Two set-ups: two Rasa servers behind a (pretend) load balancer, sharing a PostgreSQL tracker store and a Redis
+lock store, with reports on PostgreSQL; and the embedded default with two Sanic workers (`SANIC_WORKERS=2`),
+sharing SQLite files, where the kernel hands each request to either worker. One action server serves both.
 """
 import json
 import os
@@ -18,6 +19,7 @@ import sqlalchemy
 from rasa.core.tracker_store import SQLTrackerStore
 
 from bot import rasa_server, settings
+from bot.benchmarks.stack import REST_PATH, LocalStack
 from bot.governance import ReportQueue, ReportView
 from bot.reporting import texts
 from bot.reporting.summary import render_submitted
@@ -76,10 +78,30 @@ class TwoServers:
             engine.dispose()
 
 
-@pytest.fixture(scope="module")
-def two_servers(postgres, redis_url, tmp_path_factory) -> Iterator[TwoServers]:
+@pytest.fixture(scope="module", params=["two servers, PostgreSQL and Redis", "two workers, SQLite"])
+def two_servers(request, tmp_path_factory) -> Iterator[TwoServers]:
     if not MODEL.exists():
         pytest.fail(f"{MODEL} is missing: run `python -m bot train` (make test does) before the stack tests")
+    if request.param == "two workers, SQLite":
+        yield from _two_workers()
+    else:
+        yield from _two_servers(request.getfixturevalue("postgres"), request.getfixturevalue("redis_url"),
+                                tmp_path_factory)
+
+
+def _two_workers() -> Iterator[TwoServers]:
+    """`python -m bot run` on the embedded defaults, its Rasa server with two Sanic workers on one port."""
+    with LocalStack(workers=2) as stack:
+        stack.start()
+        rasa_url = stack.webhook_url[: -len(REST_PATH)]
+        yield TwoServers(
+            rasa_urls=[rasa_url, rasa_url],
+            tracker_store_url=f"sqlite:///{stack.data_dir / 'tracker.db'}",
+            database_url=f"sqlite:///{stack.data_dir / 'governance.db'}",
+        )
+
+
+def _two_servers(postgres, redis_url, tmp_path_factory) -> Iterator[TwoServers]:
     data_dir = tmp_path_factory.mktemp("two-servers")
     events_backend_port, action_server_port = free_port(), free_port()
     rasa_ports = [free_port(), free_port()]
