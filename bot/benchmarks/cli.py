@@ -7,6 +7,7 @@ import argparse
 from typing import List
 
 DEFAULT_RESIDENTS = "1,10,50"
+DEFAULT_WORKERS = "1,2"
 DEFAULT_MAX_REQUESTS = 200
 DEFAULT_MAX_SECONDS = 30.0
 
@@ -17,6 +18,9 @@ def register(subparsers) -> None:
                         help="do not time a full `rasa train` (it takes minutes)")
     parser.add_argument("--residents", type=_counts, default=_counts(DEFAULT_RESIDENTS),
                         help=f"concurrent residents per cell, comma-separated (default {DEFAULT_RESIDENTS})")
+    parser.add_argument("--workers", type=_counts, default=_counts(DEFAULT_WORKERS),
+                        help=f"Sanic workers of the Rasa server, one stack each, comma-separated (default "
+                             f"{DEFAULT_WORKERS})")
     parser.add_argument("--max-requests", type=int, default=DEFAULT_MAX_REQUESTS,
                         help=f"requests per cell at most (default {DEFAULT_MAX_REQUESTS})")
     parser.add_argument("--max-seconds", type=float, default=DEFAULT_MAX_SECONDS,
@@ -27,7 +31,7 @@ def register(subparsers) -> None:
 def _bench(args: argparse.Namespace) -> int:
     from bot.benchmarks.suite import run_all
 
-    return run_all(args.residents, args.max_requests, args.max_seconds, not args.skip_training_time)
+    return run_all(args.residents, args.workers, args.max_requests, args.max_seconds, not args.skip_training_time)
 
 
 def _counts(text: str) -> List[int]:
@@ -36,5 +40,5 @@ def _counts(text: str) -> List[int]:
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected numbers separated by commas, e.g. {DEFAULT_RESIDENTS}")
     if not counts or min(counts) < 1:
-        raise argparse.ArgumentTypeError("each number of residents must be at least 1")
+        raise argparse.ArgumentTypeError("each number must be at least 1")
     return counts

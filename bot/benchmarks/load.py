@@ -32,6 +32,7 @@ class Cell:
 
     scenario: str
     residents: int
+    workers: int = 1
     elapsed: float = 0.0
     turns: List[Turn] = field(default_factory=list)
 
@@ -69,9 +70,10 @@ class Budget:
             return True
 
 
-def run_cell(webhook_url: str, scenario, residents: int, max_requests: int, max_seconds: float) -> Cell:
-    """`residents` virtual residents running `scenario` visits until the budget is spent."""
-    cell = Cell(scenario.name, residents)
+def run_cell(webhook_url: str, scenario, residents: int, max_requests: int, max_seconds: float,
+             workers: int = 1) -> Cell:
+    """`residents` virtual residents running `scenario` visits until the budget is spent (`workers`: of the server)."""
+    cell = Cell(scenario.name, residents, workers)
     budget = Budget(max_requests, max_seconds)
     run_id = uuid.uuid4().hex[:8]
     lock = threading.Lock()

@@ -57,9 +57,11 @@ class ProcessMemory:
 class LocalStack:
     """Use as a context manager: `with LocalStack() as stack:`; everything it started is stopped on exit."""
 
-    def __init__(self, keep_log: Optional[Path] = None) -> None:
-        """`keep_log`: where to copy the servers' log when the stack stops (the data directory is removed)."""
+    def __init__(self, keep_log: Optional[Path] = None, workers: int = 1) -> None:
+        """`keep_log`: where to copy the servers' log when the stack stops (the data directory is removed);
+        `workers`: Sanic workers of the Rasa server (SANIC_WORKERS)."""
         self.keep_log = keep_log
+        self.workers = workers
         self._data_dir = tempfile.TemporaryDirectory(prefix="qianjin-bench-")
         self.data_dir = Path(self._data_dir.name)
         self.log_path = self.data_dir / "stack.log"
@@ -85,6 +87,7 @@ class LocalStack:
             REDIS_URL="",
             DATABASE_URL="",
             WECHAT_TOKEN="",
+            SANIC_WORKERS=str(self.workers),
             CORS_ORIGINS=f"http://127.0.0.1:{self.rasa_port}",
         )
         return env

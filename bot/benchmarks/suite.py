@@ -11,7 +11,7 @@ from bot.benchmarks.load import run_cell
 from bot.benchmarks.questions import KNOWLEDGE_TEST_SET, Question, load_questions
 from bot.benchmarks.scenarios import KnowledgeVisit, ReportVisit
 from bot.benchmarks.stack import LocalStack, StackError
-from bot.benchmarks.table import Results, render
+from bot.benchmarks.table import Results, StackFigures, render
 from bot.benchmarks.training_time import time_training
 from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
 from bot.settings import PROJECT_ROOT
@@ -21,7 +21,7 @@ ACCURACY_MAX_SECONDS = 600.0
 STACK_LOG = PROJECT_ROOT / "results" / "bench" / "stack.log"
 
 
-def run_all(residents: List[int], max_requests: int, max_seconds: float, time_train: bool) -> int:
+def run_all(residents: List[int], workers: List[int], max_requests: int, max_seconds: float, time_train: bool) -> int:
     try:
         knowledge = load_knowledge(settings.path("KNOWLEDGE_DIR"))
     except KnowledgeError as error:
@@ -40,30 +40,36 @@ def run_all(residents: List[int], max_requests: int, max_seconds: float, time_tr
     if time_train:
         _progress("timing a full training (minutes)")
         results.training = time_training()
-    _progress("starting `python -m bot run`")
-    started = _measure_running_bot(results, knowledge, questions, residents, max_requests, max_seconds)
+    started = True
+    for count in workers:
+        _progress(f"starting `python -m bot run` with {count} Rasa worker(s)")
+        started = _measure_running_bot(results, knowledge, questions, residents, count, max_requests,
+                                       max_seconds) and started
     results.load_at_end = _load_average()
     print(render(results))
-    print(f"The servers' log of this run: {STACK_LOG.relative_to(PROJECT_ROOT)}")
+    print(f"The servers' log of the last stack: {STACK_LOG.relative_to(PROJECT_ROOT)}")
     return 0 if started else 1
 
 
 def _measure_running_bot(results: Results, knowledge: KnowledgeBase, questions: List[Question], residents: List[int],
-                         max_requests: int, max_seconds: float) -> bool:
-    """Cold start, accuracy, the load cells and memory, on one running stack; False if it did not start."""
-    with LocalStack(keep_log=STACK_LOG) as stack:
+                         workers: int, max_requests: int, max_seconds: float) -> bool:
+    """Cold start, the load cells and memory (and accuracy, on the first stack), on one running stack with
+    `workers` Sanic workers; False if it did not start."""
+    with LocalStack(keep_log=STACK_LOG, workers=workers) as stack:
         try:
-            results.cold_start_seconds = stack.start()
+            figures = StackFigures(workers, stack.start())
         except StackError as error:
             print(f"The bot did not start, so only the figures without it are shown: {error}", file=sys.stderr)
             return False
-        _progress(f"asking the {len(questions)} held-out questions")
-        results.bot = bot_accuracy(stack.webhook_url, knowledge, questions, ACCURACY_MAX_SECONDS)
+        if results.bot is None:
+            _progress(f"asking the {len(questions)} held-out questions")
+            results.bot = bot_accuracy(stack.webhook_url, knowledge, questions, ACCURACY_MAX_SECONDS)
         for scenario in (KnowledgeVisit(questions), ReportVisit()):
             for count in residents:
-                _progress(f"{scenario.name}: {count} concurrent residents")
-                results.cells.append(run_cell(stack.webhook_url, scenario, count, max_requests, max_seconds))
-        results.memory = stack.memory()
+                _progress(f"{scenario.name}: {count} concurrent residents, {workers} worker(s)")
+                results.cells.append(run_cell(stack.webhook_url, scenario, count, max_requests, max_seconds, workers))
+        figures.memory = stack.memory()
+        results.stacks.append(figures)
     return True
 
 

@@ -3,7 +3,7 @@ from datetime import datetime
 from bot.benchmarks.accuracy import Accuracy
 from bot.benchmarks.load import Cell, Turn
 from bot.benchmarks.stack import ProcessMemory
-from bot.benchmarks.table import Results, render, targets
+from bot.benchmarks.table import Results, StackFigures, render, targets
 from bot.benchmarks.training_time import Training
 
 
@@ -14,8 +14,9 @@ def results(knowledge_seconds, training):
     return Results(
         started=datetime(2026, 11, 23, 15, 0), nproc=2, load_at_start="3.40 4.38 3.27", load_at_end="2.00 3.00 3.00",
         max_requests=200, max_seconds=30, questions_file="tests/nlu/knowledge_test.yml",
-        training=training, cold_start_seconds=41.5, cells=[knowledge, report],
-        memory=[ProcessMemory(100, "bot run", 51200, 51200), ProcessMemory(101, "rasa run", 1024000, 1100000)],
+        training=training, cells=[knowledge, report],
+        stacks=[StackFigures(1, 41.5, [ProcessMemory(100, "bot run", 51200, 51200),
+                                       ProcessMemory(101, "rasa run", 1024000, 1100000)])],
         bot=Accuracy(10, correct=9, no_answer=1), baseline=Accuracy(10, correct=3, wrong=2, no_answer=5),
     )
 
@@ -48,7 +49,23 @@ def test_a_training_stopped_at_its_time_limit_misses_the_target():
 
 def test_without_a_running_bot_the_other_figures_are_still_shown():
     partial = results(0.1, Training(120.0))
-    partial.cells, partial.memory, partial.bot, partial.cold_start_seconds = [], [], None, None
+    partial.cells, partial.stacks, partial.bot = [], [], None
     text = render(partial)
     assert "keyword baseline" in text and "30.0%" in text and "bot (running stack)" not in text
     assert "120 s" in text and [t.mark for t in targets(partial)] == ["?", "?", "✓"]
+
+
+def test_each_number_of_workers_is_judged_on_its_own_cell():
+    two = results(0.1, Training(120.0))
+    two.cells.append(Cell("knowledge", 10, 2, elapsed=1.0, turns=[Turn("knowledge", 0.05)] * 80))
+    two.stacks.append(StackFigures(2, 50.0, [ProcessMemory(102, "bot.rasa_server run", 1024000, 1024000)]))
+    two.cells[0] = Cell("knowledge", 10, 1, elapsed=2.0, turns=[Turn("knowledge", 0.2)] * 50)
+
+    marks = {t.label: t.met for t in targets(two)}
+
+    assert marks["p95 latency, knowledge, 10 residents, 1 worker"] is False
+    assert marks["throughput, knowledge, 10 residents, 1 worker"] is False
+    assert marks["p95 latency, knowledge, 10 residents, 2 workers"] is True
+    assert marks["throughput, knowledge, 10 residents, 2 workers"] is True
+    text = render(two)
+    assert "cold start, 2 workers" in text and "50.0 s" in text and "bot.rasa_server run" in text
