@@ -16,7 +16,7 @@ from typing import Dict, List
 import pytest
 import requests
 
-from bot.benchmarks.stack import free_port
+from bot.benchmarks.stack import REST_PATH, free_port, reply_text
 
 from tests.wechat.fake_wechat_api import TEST_CREDENTIALS as WECHAT_TEST_CREDENTIALS, FakeWeChatAPI
 
@@ -41,20 +41,20 @@ class Stack:
         return f"http://127.0.0.1:{self.env['EVENTS_BACKEND_PORT']}"
 
     def say(self, sender: str, text: str, timeout: float = 30) -> List[dict]:
-        """One resident turn over the REST channel; returns the bot's messages."""
-        reply = requests.post(
-            f"{self.rasa_url}/webhooks/rest/webhook",
-            json={"sender": sender, "message": text},
-            timeout=timeout,
-        )
-        reply.raise_for_status()
-        return reply.json()
+        return say(self.rasa_url, sender, text, timeout)
 
     def say_text(self, sender: str, text: str) -> str:
-        return "\n".join(m.get("text", "") for m in self.say(sender, text))
+        return reply_text(self.say(sender, text))
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+def say(rasa_url: str, sender: str, text: str, timeout: float = 30) -> List[dict]:
+    """One resident turn over the REST channel of the Rasa server at `rasa_url`; returns the bot's messages."""
+    reply = requests.post(f"{rasa_url}{REST_PATH}", json={"sender": sender, "message": text}, timeout=timeout)
+    reply.raise_for_status()
+    return reply.json()
 
 
 def new_sender() -> str:

@@ -121,10 +121,6 @@ def fault_stack(tmp_path_factory) -> Iterator[FaultStack]:
         backend.shutdown()
 
 
-def text_of(messages: List[dict]) -> str:
-    return "\n".join(m.get("text") or "" for m in messages)
-
-
 def file_report(fault_stack: FaultStack, sender: str, problem: str, place: str, phone: str = "不留") -> str:
     """Report `problem` through the REST conversation, up to the confirmation; returns the ticket number."""
     assert "「公共设施」" in fault_stack.say_text(sender, problem)

@@ -3,11 +3,11 @@ conversation goes on from where it was (the topic of a question, the fields of a
 """
 import pytest
 
+from bot.benchmarks.stack import reply_text
 from bot.channels.busy import BUSY_TEXT
 from bot.knowledge import answer_aspect, load_knowledge
 from bot.reporting import texts
 from tests.conftest import new_sender
-from tests.faults.conftest import text_of
 
 pytestmark = pytest.mark.stack
 
@@ -23,7 +23,7 @@ def test_a_follow_up_after_the_restart_is_about_the_same_topic(fault_stack):
     assert fault_stack.say_text(sender, f"/ask_{TOPIC}")
 
     with fault_stack.action_server_down():
-        assert text_of(fault_stack.say(sender, FOLLOW_UP)) == BUSY_TEXT
+        assert reply_text(fault_stack.say(sender, FOLLOW_UP)) == BUSY_TEXT
 
     assert expected in fault_stack.say_text(sender, FOLLOW_UP)
 
@@ -34,7 +34,7 @@ def test_a_report_after_the_restart_goes_on_with_the_next_question(fault_stack):
     assert texts.ASK_LOCATION in fault_stack.say_text(sender, "/affirm")
 
     with fault_stack.action_server_down():
-        assert text_of(fault_stack.say(sender, PLACE)) == BUSY_TEXT
+        assert reply_text(fault_stack.say(sender, PLACE)) == BUSY_TEXT
 
     resumed = fault_stack.say_text(sender, PLACE)
     assert texts.ASK_PHONE in resumed
@@ -53,7 +53,7 @@ def test_a_turn_while_the_action_server_is_down_files_nothing(fault_stack):
     assert "请核对" in fault_stack.say_text(sender, "不留")
 
     with fault_stack.action_server_down():
-        assert text_of(fault_stack.say(sender, "/affirm")) == BUSY_TEXT
+        assert reply_text(fault_stack.say(sender, "/affirm")) == BUSY_TEXT
     assert fault_stack.queue.list_for_sender(sender) == []
 
     submitted = fault_stack.say_text(sender, "/affirm")

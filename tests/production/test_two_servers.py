@@ -10,20 +10,18 @@ import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Iterator, List
 
 import pytest
-import requests
 import sqlalchemy
 from rasa.core.tracker_store import SQLTrackerStore
 
 from bot import rasa_server, settings
-from bot.benchmarks.stack import REST_PATH, LocalStack
+from bot.benchmarks.stack import REST_PATH, LocalStack, reply_text
 from bot.governance import ReportQueue, ReportView
 from bot.reporting import texts
 from bot.reporting.summary import render_submitted
-from tests.conftest import MODEL, PROJECT_ROOT, Processes, free_port, new_sender
+from tests.conftest import MODEL, PROJECT_ROOT, Processes, free_port, new_sender, say
 
 pytestmark = pytest.mark.stack
 
@@ -39,10 +37,6 @@ def payloads(messages: List[dict]) -> List[str]:
     return [button["payload"] for message in messages for button in message.get("buttons", [])]
 
 
-def text_of(messages: List[dict]) -> str:
-    return "\n".join(message.get("text", "") for message in messages)
-
-
 @dataclass
 class TwoServers:
     rasa_urls: List[str]
@@ -51,16 +45,10 @@ class TwoServers:
 
     def say(self, server: int, sender: str, text: str) -> List[dict]:
         """One resident turn through server 0 or 1; returns the bot's messages."""
-        reply = requests.post(
-            f"{self.rasa_urls[server]}/webhooks/rest/webhook",
-            json={"sender": sender, "message": text},
-            timeout=REPLY_TIMEOUT,
-        )
-        reply.raise_for_status()
-        return reply.json()
+        return say(self.rasa_urls[server], sender, text, REPLY_TIMEOUT)
 
     def say_text(self, server: int, sender: str, text: str) -> str:
-        return text_of(self.say(server, sender, text))
+        return reply_text(self.say(server, sender, text))
 
     def user_messages(self, sender: str) -> List[str]:
         """What the resident said, in order, as the shared tracker store recorded it."""
@@ -165,18 +153,18 @@ def test_a_follow_up_on_the_other_server_knows_the_topic(two_servers):
 def fill_in_report(two_servers: TwoServers, sender: str) -> List[dict]:
     """Report PROBLEM up to the summary, each turn on the other server; returns the summary messages."""
     started = two_servers.say(0, sender, PROBLEM)
-    assert texts.ASK_CATEGORY_GUESS.format(category="公共设施") in text_of(started)
+    assert texts.ASK_CATEGORY_GUESS.format(category="公共设施") in reply_text(started)
     assert AFFIRM in payloads(started)
 
     asked_place = two_servers.say(1, sender, AFFIRM)
-    assert texts.ASK_LOCATION in text_of(asked_place)
+    assert texts.ASK_LOCATION in reply_text(asked_place)
 
     asked_phone = two_servers.say(0, sender, PLACE)
-    assert texts.ASK_PHONE in text_of(asked_phone)
+    assert texts.ASK_PHONE in reply_text(asked_phone)
 
     summary = two_servers.say(1, sender, NO_PHONE)
     expected = texts.SUMMARY.format(category="公共设施", location=PLACE, description=PROBLEM, phone=texts.PHONE_NONE)
-    assert expected in text_of(summary)
+    assert expected in reply_text(summary)
     assert AFFIRM in payloads(summary)
     return summary
 

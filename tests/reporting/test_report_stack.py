@@ -8,6 +8,7 @@ from typing import Dict, List
 
 import pytest
 
+from bot.benchmarks.stack import reply_text
 from bot.governance import ReportQueue
 from bot.reporting import texts
 from bot.reporting.ticket import find_ticket_no
@@ -25,10 +26,6 @@ def queue(stack):
     opened.close()
 
 
-def text_of(messages: List[Dict]) -> str:
-    return "\n".join(m.get("text") or "" for m in messages)
-
-
 def tap(stack, sender: str, messages: List[Dict], title: str) -> List[Dict]:
     """Press the button called `title` in the bot's last reply."""
     payloads = {b["title"]: b["payload"] for m in messages for b in m.get("buttons") or []}
@@ -39,13 +36,13 @@ def tap(stack, sender: str, messages: List[Dict], title: str) -> List[Dict]:
 def report_until_summary(stack, sender: str, phone: str = "不留") -> List[Dict]:
     """路灯坏了 -> 是的 -> place -> phone: the reply is the summary with its three buttons."""
     reply = stack.say(sender, "小区门口路灯坏了好几天了")
-    assert "公共设施" in text_of(reply)
+    assert "公共设施" in reply_text(reply)
     reply = tap(stack, sender, reply, "是的")
-    assert texts.ASK_LOCATION in text_of(reply)
+    assert texts.ASK_LOCATION in reply_text(reply)
     reply = stack.say(sender, "前悦社区南门口")
-    assert texts.PRIVACY_NOTICE in text_of(reply)
+    assert texts.PRIVACY_NOTICE in reply_text(reply)
     reply = stack.say(sender, phone)
-    assert "请核对" in text_of(reply)
+    assert "请核对" in reply_text(reply)
     return reply
 
 
@@ -61,14 +58,14 @@ def wait_for_status(queue: ReportQueue, ticket_no: str, label: str):
 def test_full_report_then_forwarded_then_looked_up(stack, queue):
     sender = new_sender()
     first = stack.say(sender, "小区门口路灯坏了好几天了")
-    assert "「公共设施」" in text_of(first)
+    assert "「公共设施」" in reply_text(first)
     assert [b["title"] for m in first for b in m.get("buttons") or []] == ["是的", "换一个类别"]
-    assert "问题在什么地方" in text_of(tap(stack, sender, first, "是的"))
-    assert "回电" in text_of(stack.say(sender, "前悦社区南门口"))
+    assert "问题在什么地方" in reply_text(tap(stack, sender, first, "是的"))
+    assert "回电" in reply_text(stack.say(sender, "前悦社区南门口"))
     summary = stack.say(sender, "不留")
-    assert "小区门口路灯坏了好几天了" in text_of(summary) and texts.PHONE_NONE in text_of(summary)
+    assert "小区门口路灯坏了好几天了" in reply_text(summary) and texts.PHONE_NONE in reply_text(summary)
 
-    reply = text_of(tap(stack, sender, summary, "确认提交"))
+    reply = reply_text(tap(stack, sender, summary, "确认提交"))
     ticket_no = find_ticket_no(reply)
     assert ticket_no and f"您的工单号是 {ticket_no}" in reply and f"查询 {ticket_no}" in reply
 
@@ -84,8 +81,8 @@ def test_full_report_then_forwarded_then_looked_up(stack, queue):
 def test_confirm_sent_twice_files_one_report(stack, queue):
     sender = new_sender()
     summary = report_until_summary(stack, sender)
-    first = text_of(tap(stack, sender, summary, "确认提交"))
-    second = text_of(tap(stack, sender, summary, "确认提交"))
+    first = reply_text(tap(stack, sender, summary, "确认提交"))
+    second = reply_text(tap(stack, sender, summary, "确认提交"))
     ticket_no = find_ticket_no(first)
     assert ticket_no and find_ticket_no(second) == ticket_no
     assert len(queue.list_for_sender(sender)) == 1
@@ -103,12 +100,12 @@ def test_cancel_midway_files_nothing(stack, queue):
 def test_wrong_location_is_corrected_and_the_phone_stays_masked(stack, queue):
     sender = new_sender()
     summary = report_until_summary(stack, sender, phone="138 1234 5678")
-    assert "138****5678" in text_of(summary) and "13812345678" not in text_of(summary).replace(" ", "")
+    assert "138****5678" in reply_text(summary) and "13812345678" not in reply_text(summary).replace(" ", "")
     again = stack.say_text(sender, "地点写错了")
     assert texts.ASK_LOCATION in again
     summary = stack.say(sender, "三丰村村委会东边路口")
-    assert "三丰村村委会东边路口" in text_of(summary) and "确认提交" in str(summary)
-    reply = text_of(tap(stack, sender, summary, "确认提交"))
+    assert "三丰村村委会东边路口" in reply_text(summary) and "确认提交" in str(summary)
+    reply = reply_text(tap(stack, sender, summary, "确认提交"))
     assert "138****5678" in reply and "13812345678" not in reply
     [view] = queue.list_for_sender(sender)
     assert view.location == "三丰村村委会东边路口" and view.phone_masked == "138****5678"
@@ -136,7 +133,7 @@ def test_emergency_mid_form_gets_the_number_first_and_the_form_goes_on(stack):
     stack.say(sender, "/affirm")
     messages = stack.say(sender, "楼道里有人晕倒了")
     assert "120" in messages[0]["text"]
-    assert text_of(messages).rstrip().endswith(texts.ASK_LOCATION)
+    assert reply_text(messages).rstrip().endswith(texts.ASK_LOCATION)
 
 
 def test_bad_phone_is_asked_again_politely(stack):
@@ -165,6 +162,6 @@ def test_emoji_and_sql_looking_text_are_stored_verbatim(stack, queue):
     stack.say(sender, "公共设施")
     stack.say(sender, location)
     summary = stack.say(sender, "不留")
-    ticket_no = find_ticket_no(text_of(tap(stack, sender, summary, "确认提交")))
+    ticket_no = find_ticket_no(reply_text(tap(stack, sender, summary, "确认提交")))
     view = queue.get(ticket_no)
     assert (view.description, view.location) == (description, location)

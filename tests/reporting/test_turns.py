@@ -1,5 +1,3 @@
-import pytest
-
 from bot.reporting.turns import Turn, read_turn
 
 
