@@ -6,7 +6,7 @@
   is built once per schema and reused; replies are validated exactly as before.
 - The SQLite conversation store is opened like our other SQLite files (`bot/sqlite.py`): WAL, so that the Sanic
   workers of the server write it without failing, and no disk flush on every saved turn. Its connections are
-  kept in a pool: SQLAlchemy 1.4 opens a new one for every query of a SQLite file by default (5% of the CPU).
+  kept in a pool: by default SQLAlchemy 1.4 opens a new one, and sets it up, for every query of a SQLite file.
 """
 import functools
 import json

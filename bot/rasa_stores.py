@@ -1,7 +1,7 @@
 """The Rasa lock store named in endpoints.yml: Redis when REDIS_URL is set, else a SQLite file on this machine.
 
 One conversation's turns must never run at the same time, whichever process has them. Several Rasa servers behind
-a load balancer share the Redis store; the Sanic workers of one server (RASA_WORKERS) share the SQLite file, with
+a load balancer share the Redis store; the Sanic workers of one server (SANIC_WORKERS) share the SQLite file, with
 no external service.
 """
 import json
