@@ -1,0 +1,67 @@
+"""`RememberingRulePolicy` finds exactly the rules RulePolicy finds, for the rules of the trained model."""
+import json
+import tarfile
+
+import pytest
+from rasa.core.policies.rule_policy import RulePolicy
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+
+from bot.rasa_policy import RememberingRulePolicy
+from tests.conftest import MODEL
+
+
+@pytest.fixture(scope="module")
+def lookup():
+    if not MODEL.exists():
+        pytest.fail(f"{MODEL} is missing: run `python -m bot train` (make test does) first")
+    with tarfile.open(MODEL) as model:
+        member = next(m for m in model.getmembers() if m.name.endswith("RulePolicy1/rule_policy.json"))
+        return json.load(model.extractfile(member))["lookup"]
+
+
+def loaded_policies(lookup, tmp_path):
+    """RulePolicy with these rules, saved, and loaded back as RulePolicy and as RememberingRulePolicy."""
+    storage = LocalModelStorage(tmp_path)
+    resource = Resource("rules")
+    context = ExecutionContext(GraphSchema({}), node_name="rules")
+    RulePolicy(RulePolicy.get_default_config(), storage, resource, context, lookup=lookup).persist()
+    return [cls.load(cls.get_default_config(), storage, resource, context)
+            for cls in (RulePolicy, RememberingRulePolicy)]
+
+
+TABLES = ("rules", "rules_for_loop_unhappy_path")
+
+
+def conversations(lookup):
+    """Every rule's own states, and each of them cut short: real sequences of dialogue states."""
+    for table in TABLES:
+        for key in lookup[table]:
+            states = json.loads(key)
+            for start in range(len(states)):
+                yield states[start:]
+
+
+def test_the_same_rules_match_every_state_sequence_twice_over(lookup, tmp_path):
+    rasas, ours = loaded_policies(lookup, tmp_path)
+    assert rasas.lookup == ours.lookup == lookup
+    cases = list(conversations(lookup))
+    assert len(cases) > 400
+
+    for _ in range(2):  # the second round answers the first step from memory
+        for states in cases:
+            for table in TABLES:
+                assert (ours._get_possible_keys(ours.lookup[table], states)
+                        == rasas._get_possible_keys(rasas.lookup[table], states))
+    assert 0 < len(ours._matches_by_state) < len(cases)
+
+
+def test_without_a_loaded_model_nothing_is_remembered(lookup, tmp_path):
+    training = RememberingRulePolicy(RememberingRulePolicy.get_default_config(), None, Resource("r"),
+                                     ExecutionContext(GraphSchema({}), node_name="r"), lookup=lookup)
+    states = next(conversations(lookup))
+
+    training._get_possible_keys(lookup["rules"], states)
+
+    assert training._matches_by_state is None
