@@ -2,6 +2,7 @@
 import asyncio
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from typing import List
 
 import pytest
 from rasa.core.lock_store import InMemoryLockStore, LockStore
@@ -50,18 +51,22 @@ def test_the_embedded_lock_store_lets_rasa_run_several_workers(endpoints_with, m
     assert number_of_sanic_workers(endpoints.lock_store) == 2
 
 
+def tickets_taken_at_the_same_moment(stores: List[LockStore]) -> List[int]:
+    """Each store (a process's view of the shared locks) takes a ticket for one conversation at once."""
+    all_ready = threading.Barrier(len(stores))
+
+    def take_ticket(store: LockStore) -> int:
+        all_ready.wait()
+        return store.issue_ticket("resident-1")
+
+    with ThreadPoolExecutor(max_workers=len(stores)) as pool:
+        return sorted(pool.map(take_ticket, stores))
+
+
 def test_workers_taking_a_ticket_at_the_same_moment_get_different_tickets(tmp_path):
     workers = [SQLiteLockStore(str(tmp_path / "locks.db")) for _ in range(8)]
-    all_ready = threading.Barrier(len(workers))
 
-    def take_ticket(worker: SQLiteLockStore) -> int:
-        all_ready.wait()
-        return worker.issue_ticket("resident-1")
-
-    with ThreadPoolExecutor(max_workers=len(workers)) as pool:
-        tickets = list(pool.map(take_ticket, workers))
-
-    assert sorted(tickets) == list(range(len(workers)))
+    assert tickets_taken_at_the_same_moment(workers) == list(range(len(workers)))
 
 
 async def test_a_second_worker_waits_for_the_first_and_the_lock_is_gone_afterwards(tmp_path):
@@ -97,16 +102,8 @@ async def test_urls_select_postgresql_and_redis(postgres, redis_url, endpoints_w
 
 def test_servers_taking_a_ticket_at_the_same_moment_get_different_tickets(redis_url):
     servers = [redis_lock_store(redis_url) for _ in range(8)]
-    all_ready = threading.Barrier(len(servers))
 
-    def take_ticket(server: AtomicRedisLockStore) -> int:
-        all_ready.wait()
-        return server.issue_ticket("resident-1")
-
-    with ThreadPoolExecutor(max_workers=len(servers)) as pool:
-        tickets = list(pool.map(take_ticket, servers))
-
-    assert sorted(tickets) == list(range(len(servers)))
+    assert tickets_taken_at_the_same_moment(servers) == list(range(len(servers)))
 
 
 def test_a_malformed_redis_url_is_refused_by_name():
