@@ -9,11 +9,11 @@ narrowing and everything else is RulePolicy's own; training does not remember an
 from collections import OrderedDict
 from typing import Any, Dict, Hashable, List, Optional, Set, Text, Tuple
 
+from rasa.core.policies.rule_policy import RulePolicy
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.core.policies.rule_policy import RulePolicy
 from rasa.shared.core.generator import State
 
 # Distinct latest states seen; each entry is a set of rule keys, so the memory stays small.
