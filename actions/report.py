@@ -127,7 +127,7 @@ class ValidateReportForm(FormValidationAction):
         if turn is Turn.EMERGENCY:
             _advise(dispatcher, text, in_report=True)
             return {slot: None}
-        if turn is Turn.STRAY_BUTTON:
+        if turn in (Turn.STRAY_BUTTON, Turn.SMALL_TALK):
             return {slot: None}
         return {slot: text} if turn is Turn.ANSWER else {}
 

@@ -18,8 +18,12 @@ MIN_CONFIDENCE = 0.6
 # An emergency without any of the words in emergency.py is believed only at this confidence.
 MIN_EMERGENCY_CONFIDENCE = 0.8
 
+# Courtesies, and how long one can be: "好的谢谢" is small talk, "前悦社区3幢楼下，谢谢" a place.
+SMALL_TALK_INTENTS = ("thank", "greet", "goodbye")
+SMALL_TALK_MAX_CHARS = 5
 # "算了吧" is sometimes classified as a plain "no" (deny); with one of these words a "no" means "stop reporting".
 CANCEL_WORDS = ("算了", "取消", "不报", "不反映", "不填", "不弄", "不要了", "不用了", "放弃", "撤销", "退出")
+_WORDS_ONLY = re.compile(r"[\W_]+")
 _QUESTION = re.compile(r"[?？]|吗|么|呢|怎么|如何|哪|什么|啥|多少|几|能不能|可不可以|有没有|是不是|是否|谁|请问|想问|问一下|咨询")
 
 
@@ -32,6 +36,8 @@ class Turn(str, Enum):
     CHECK_TICKET = "check_ticket"
     # A button from an earlier message ("/report_problem") where words are expected: ask the question again.
     STRAY_BUTTON = "stray_button"
+    # "谢谢", "你好" where a place or a description is expected: not an answer, so the question is asked again.
+    SMALL_TALK = "small_talk"
 
 
 def looks_like_question(text: str) -> bool:
@@ -56,7 +62,13 @@ def read_turn(text: str, intent: str, confidence: float, asking: str) -> Turn:
         return Turn.QUESTION
     if asking in FREE_TEXT_SLOTS and text.startswith("/"):
         return Turn.STRAY_BUTTON
+    if asking in FREE_TEXT_SLOTS and _is_courtesy(text, intent):
+        return Turn.SMALL_TALK
     return Turn.ANSWER
+
+
+def _is_courtesy(text: str, intent: str) -> bool:
+    return intent in SMALL_TALK_INTENTS and len(_WORDS_ONLY.sub("", text)) <= SMALL_TALK_MAX_CHARS
 
 
 def _says_stop(text: str) -> bool:

@@ -121,6 +121,20 @@ def test_unrelated_question_mid_form_is_answered_and_the_form_resumes(stack, que
     assert texts.PRIVACY_NOTICE in stack.say_text(sender, "前悦社区南门口")
 
 
+def test_thanks_where_the_place_is_asked_is_not_taken_for_the_place(stack, queue):
+    sender = new_sender()
+    asked = tap(stack, sender, stack.say(sender, "小区门口路灯坏了好几天了"), "是的")
+    assert texts.ASK_LOCATION in reply_text(asked)
+
+    assert texts.ASK_LOCATION in reply_text(stack.say(sender, "好的谢谢"))
+    assert texts.PRIVACY_NOTICE in reply_text(stack.say(sender, "前悦社区南门口"))
+    summary = stack.say(sender, "不留")
+    tap(stack, sender, summary, "确认提交")
+
+    [view] = queue.list_for_sender(sender)
+    assert view.location == "前悦社区南门口"
+
+
 def test_emergency_gets_the_number_first(stack):
     messages = stack.say(new_sender(), "楼下着火了")
     assert "119" in messages[0]["text"]

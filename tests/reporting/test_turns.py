@@ -1,3 +1,5 @@
+import pytest
+
 from bot.reporting.turns import Turn, read_turn
 
 
@@ -40,6 +42,16 @@ def test_category_and_confirmation_taps_are_answers():
 def test_a_stray_button_is_no_description_or_place():
     assert read_turn("/report_problem", "report_problem", 1.0, "report_description") is Turn.STRAY_BUTTON
     assert read_turn("/greet", "greet", 1.0, "report_location") is Turn.STRAY_BUTTON
+
+
+@pytest.mark.parametrize("text, intent", [("谢谢", "thank"), ("好的，谢谢！", "thank"), ("你好", "greet"), ("再见", "goodbye")])
+@pytest.mark.parametrize("asking", ["report_description", "report_location"])
+def test_a_courtesy_is_no_description_or_place(text, intent, asking):
+    assert read_turn(text, intent, 0.95, asking) is Turn.SMALL_TALK
+
+
+def test_a_place_that_ends_with_thanks_is_still_the_place():
+    assert read_turn("前悦社区3幢楼下，谢谢", "thank", 0.7, "report_location") is Turn.ANSWER
 
 
 def test_stop_words_classified_as_no_still_cancel():
