@@ -38,3 +38,11 @@ def test_conversations_and_their_locks_are_sqlite_files_in_wal_mode(stack):
     for name in ("tracker.db", "locks.db"):
         with closing(sqlite3.connect(stack.data_dir / name)) as db:
             assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal", name
+
+
+def test_restart_drops_a_half_filled_report(stack):
+    """/restart is handled by the rule policy (config.yml uses a subclass of Rasa's RulePolicy)."""
+    sender = new_sender()
+    stack.say(sender, "小区门口路灯坏了好几天了")
+    stack.say(sender, "/restart")
+    assert "前进小助手" in stack.say_text(sender, "你好")
