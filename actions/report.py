@@ -32,6 +32,8 @@ logger = logging.getLogger(__name__)
 
 FORM = "report_form"
 REQUESTED_SLOT = "requested_slot"
+# The intent of a message the bot was unsure of (FallbackClassifier), answered with likely topics as buttons.
+UNSURE_INTENT = "nlu_fallback"
 SLOT_OF_FIELD = {
     DESCRIPTION: "report_description",
     CATEGORY: "report_category",
@@ -76,6 +78,18 @@ def _place(tracker: Tracker) -> Optional[str]:
     return next(tracker.get_latest_entity_values("place"), None)
 
 
+def _first_message(tracker: Tracker) -> str:
+    """What a report starts from: the latest message, or, when the resident tapped 反映问题 among the topics
+    offered for a message the bot was unsure of ("化粪池满了"), that message."""
+    text, _, _ = _latest(tracker)
+    said = [event for event in tracker.events if event.get("event") == "user"]
+    if text.startswith("/") and len(said) >= 2:
+        unsure = said[-2]
+        if ((unsure.get("parse_data") or {}).get("intent") or {}).get("name") == UNSURE_INTENT:
+            return unsure.get("text") or text
+    return text
+
+
 def _advise(dispatcher: CollectingDispatcher, text: str, in_report: bool) -> None:
     _utter(dispatcher, advice(detect_emergency(text)))
     if in_report:
@@ -95,7 +109,7 @@ class ActionStartReport(Action):
         return "action_start_report"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        text, _, _ = _latest(tracker)
+        text = _first_message(tracker)
         emergency = detect_emergency(text)
         if emergency:
             _advise(dispatcher, text, in_report=True)

@@ -44,8 +44,10 @@ def make_tracker(
     active_loop: Optional[str] = FORM,
     sender_id: str = "resident-1",
     candidates: Optional[Dict[str, Any]] = None,
+    earlier: Iterable[Dict[str, Any]] = (),
 ) -> Tracker:
-    """A tracker right after the resident said `text`; `candidates` are slot events the form hands in to validate."""
+    """A tracker right after the resident said `text`; `candidates` are slot events the form hands in to validate,
+    `earlier` the events before that message."""
     parse_data = {
         "text": text,
         "intent": {"name": intent, "confidence": confidence},
@@ -56,6 +58,7 @@ def make_tracker(
     all_slots["requested_slot"] = None
     all_slots.update(slots or {})
     events: List[Dict[str, Any]] = [
+        *earlier,
         {"event": "user", "text": text, "parse_data": parse_data, "input_channel": "rest"},
         {"event": "action", "name": FORM if active_loop else "action_listen"},
     ]

@@ -47,6 +47,25 @@ async def test_start_keeps_a_first_message_that_describes_the_problem(domain):
     assert texts_of(dispatcher) == [texts.START_WITH_DESCRIPTION]
 
 
+def said(text: str, intent: str) -> dict:
+    return {"event": "user", "text": text, "parse_data": {"text": text, "intent": {"name": intent}}}
+
+
+async def test_tapping_report_after_an_unsure_reply_keeps_what_the_resident_had_said(domain):
+    unsure = [said("化粪池满了", "nlu_fallback"), {"event": "bot", "text": "您是想问下面哪一项？"}]
+    dispatcher, events = await run(ActionStartReport(), domain, text="/report_problem", intent="report_problem",
+                                   active_loop=None, earlier=unsure)
+    assert slot_events(events)["report_description"] == "化粪池满了"
+    assert texts_of(dispatcher) == [texts.START_WITH_DESCRIPTION]
+
+
+async def test_tapping_report_from_the_menu_asks_for_the_problem(domain):
+    menu = [said("你能做什么", "ask_capabilities"), {"event": "bot", "text": "我可以……"}]
+    _, events = await run(ActionStartReport(), domain, text="/report_problem", intent="report_problem",
+                          active_loop=None, earlier=menu)
+    assert slot_events(events)["report_description"] is None
+
+
 async def test_start_takes_the_place_from_the_place_entity(domain):
     _, events = await run(
         ActionStartReport(), domain, text="三丰村村口的路灯不亮了", intent="report_problem", active_loop=None,

@@ -135,6 +135,16 @@ def test_thanks_where_the_place_is_asked_is_not_taken_for_the_place(stack, queue
     assert view.location == "前悦社区南门口"
 
 
+def test_a_problem_the_bot_was_unsure_of_is_kept_when_the_resident_taps_report(stack, queue):
+    sender = new_sender()
+    unsure = stack.say(sender, "化粪池满了")
+    assert "您是想问" in reply_text(unsure)
+
+    started = reply_text(tap(stack, sender, unsure, "反映问题"))
+
+    assert texts.START_WITH_DESCRIPTION in started and texts.ASK_DESCRIPTION not in started
+
+
 def test_emergency_gets_the_number_first(stack):
     messages = stack.say(new_sender(), "楼下着火了")
     assert "119" in messages[0]["text"]
