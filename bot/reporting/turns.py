@@ -11,6 +11,7 @@ from enum import Enum
 from bot.reporting.category import category_named_in
 from bot.reporting.emergency import detect_emergency
 from bot.reporting.phone import declines_phone, normalise_phone
+from bot.reporting.validation import words_only
 
 # Slots answered in the resident's own words (the others are answered by tapping a button or giving a number).
 FREE_TEXT_SLOTS = ("report_description", "report_location")
@@ -23,7 +24,6 @@ SMALL_TALK_INTENTS = ("thank", "greet", "goodbye")
 SMALL_TALK_MAX_CHARS = 5
 # "算了吧" is sometimes classified as a plain "no" (deny); with one of these words a "no" means "stop reporting".
 CANCEL_WORDS = ("算了", "取消", "不报", "不反映", "不填", "不弄", "不要了", "不用了", "放弃", "撤销", "退出")
-_WORDS_ONLY = re.compile(r"[\W_]+")
 _QUESTION = re.compile(r"[?？]|吗|么|呢|怎么|如何|哪|什么|啥|多少|几|能不能|可不可以|有没有|是不是|是否|谁|请问|想问|问一下|咨询")
 
 
@@ -68,7 +68,7 @@ def read_turn(text: str, intent: str, confidence: float, asking: str) -> Turn:
 
 
 def _is_courtesy(text: str, intent: str) -> bool:
-    return intent in SMALL_TALK_INTENTS and len(_WORDS_ONLY.sub("", text)) <= SMALL_TALK_MAX_CHARS
+    return intent in SMALL_TALK_INTENTS and len(words_only(text)) <= SMALL_TALK_MAX_CHARS
 
 
 def _says_stop(text: str) -> bool:

@@ -47,5 +47,9 @@ def describes_problem(text: str) -> bool:
     text = (text or "").strip()
     if not text or text.startswith("/"):
         return False
-    rest = _NOT_WORDS.sub("", _OPENING_WORDS.sub("", text))
-    return len(rest) >= 3
+    return len(words_only(_OPENING_WORDS.sub("", text))) >= 3
+
+
+def words_only(text: str) -> str:
+    """`text` without punctuation, spaces or emoji: "好的，谢谢！" -> "好的谢谢"."""
+    return _NOT_WORDS.sub("", text or "")
