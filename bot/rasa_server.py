@@ -12,7 +12,7 @@ import functools
 import json
 import sqlite3
 import sys
-from typing import Any, Callable, Dict
+from typing import Any, Callable, Dict, List
 
 import jsonschema
 from sqlalchemy import event
@@ -46,7 +46,7 @@ def validate(instance: Any, schema: Dict[str, Any], cls: Any = None, *args: Any,
         raise error
 
 
-def command(*rasa_arguments: str) -> list:
+def command(*rasa_arguments: str) -> List[str]:
     """The command that starts a Rasa server with `rasa_arguments` (e.g. "run", "--model", ...)."""
     return [sys.executable, "-m", "bot.rasa_server", *rasa_arguments]
 

@@ -62,19 +62,12 @@ def first_entry(directory: Path) -> dict:
     return yaml.safe_load((directory / "elderly.yml").read_text(encoding="utf-8"))["entries"][0]
 
 
+@pytest.mark.parametrize("file_name", ["elderly.yml", "sources.yml"])
 @FUZZ
 @given(document=structures)
-def test_any_yaml_document_as_an_entries_file(document):
+def test_any_yaml_document_as_an_entries_file_or_sources_yml(file_name, document):
     with fixture_copy() as directory:
-        (directory / "elderly.yml").write_text(dump(document), encoding="utf-8")
-        loads_or_explains(directory)
-
-
-@FUZZ
-@given(document=structures)
-def test_any_yaml_document_as_sources_yml(document):
-    with fixture_copy() as directory:
-        (directory / "sources.yml").write_text(dump(document), encoding="utf-8")
+        (directory / file_name).write_text(dump(document), encoding="utf-8")
         loads_or_explains(directory)
 
 

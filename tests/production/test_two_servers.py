@@ -17,7 +17,7 @@ import sqlalchemy
 from rasa.core.tracker_store import SQLTrackerStore
 
 from bot import rasa_server, settings
-from bot.benchmarks.stack import REST_PATH, LocalStack, reply_text
+from bot.benchmarks.stack import LocalStack, reply_text
 from bot.governance import ReportQueue, ReportView
 from bot.reporting import texts
 from bot.reporting.summary import render_submitted
@@ -81,7 +81,7 @@ def _two_workers() -> Iterator[TwoServers]:
     """`python -m bot run` on the embedded defaults, its Rasa server with two Sanic workers on one port."""
     with LocalStack(workers=2) as stack:
         stack.start()
-        rasa_url = stack.webhook_url[: -len(REST_PATH)]
+        rasa_url = f"http://127.0.0.1:{stack.rasa_port}"
         yield TwoServers(
             rasa_urls=[rasa_url, rasa_url],
             tracker_store_url=f"sqlite:///{stack.data_dir / 'tracker.db'}",
