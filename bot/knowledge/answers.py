@@ -3,6 +3,7 @@
 Where the documents are silent (an empty `where`, `contact`, ... field) the reply says so and points to the
 村（社区） or 前进街道办事处; nothing here ever makes up a phone number, address, time, fee or rule.
 """
+import re
 from dataclasses import dataclass, field
 from typing import List, Optional, Tuple
 
@@ -61,7 +62,7 @@ def answer(knowledge: KnowledgeBase, entry_id: str, aspect: Optional[str] = None
     """The entry's answer and source, related topics as buttons, and the `aspect` line if one was asked."""
     entry = knowledge[entry_id]
     parts = [f"{entry.answer}\n{source_line(entry)}"]
-    if aspect is not None:
+    if aspect is not None and not _answer_says_missing(entry, aspect):
         parts.append(_aspect_text(entry, aspect, with_source=False))
     buttons = [(knowledge[related].title, f"/ask_{related}") for related in entry.related[:MAX_BUTTONS]]
     return Reply("\n\n".join(parts), buttons)
@@ -99,6 +100,15 @@ def source_line(entry: Entry) -> str:
     if not as_of.endswith("计划") and not as_of.startswith("截至"):
         as_of = f"截至{as_of}"
     return f"（来源：{entry.source.title}，{as_of}）"
+
+
+def _answer_says_missing(entry: Entry, aspect: str) -> bool:
+    """Whether the answer itself already says the documents lack `aspect` (e.g. "在哪里吃、几点开饭，文件里没有写")."""
+    if getattr(entry, aspect, None):
+        return False
+    keywords = dict(ASPECT_KEYWORDS)[aspect]
+    clauses = re.split(r"[。；！？\n]", entry.answer)
+    return any("没有" in clause and any(keyword in clause for keyword in keywords) for clause in clauses)
 
 
 def _aspect_text(entry: Entry, aspect: str, with_source: bool) -> str:

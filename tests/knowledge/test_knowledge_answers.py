@@ -53,6 +53,19 @@ def test_answer_with_a_question_about_the_place(knowledge):
     )
 
 
+def test_a_missing_detail_the_answer_already_names_is_not_said_twice():
+    real = load_knowledge(REAL_KNOWLEDGE)
+    lunch = real["elderly_lunch"]
+    assert "在哪里吃、几点开饭，文件里没有写" in lunch.answer and not (lunch.where or lunch.hours or lunch.contact)
+    plain = answer(real, "elderly_lunch").text
+
+    assert answer(real, "elderly_lunch", detect_aspect("免费午餐在哪里吃")).text == plain
+    assert answer(real, "elderly_lunch", detect_aspect("免费午餐几点开饭")).text == plain
+    assert answer(real, "elderly_lunch", detect_aspect("免费午餐的电话")).text == (
+        plain + "\n\n资料里没有「90周岁以上老人免费午餐」的联系电话。" + ASK_LOCALLY
+    )
+
+
 def test_aspect_given_by_the_documents(knowledge):
     assert answer_aspect(knowledge, "veterans_station", "where") == Reply(
         "关于「临江村退伍军人服务站」的地点：临江村\n"
