@@ -36,6 +36,8 @@ class ReportView:
     # Hand-over to the events backend (for staff): one of PENDING, DELIVERED, REJECTED, and the last error.
     delivery: str
     delivery_error: str
+    # The conversation that filed it: only that resident is shown its category and place by ticket number.
+    sender_id: str
 
 
 def report_view(report: Report) -> ReportView:
@@ -55,6 +57,7 @@ def report_view(report: Report) -> ReportView:
         ),
         delivery=_delivery(report),
         delivery_error=report.outbox.last_error if report.outbox else "",
+        sender_id=report.sender_id,
     )
 
 

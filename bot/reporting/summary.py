@@ -46,8 +46,12 @@ def render_submitted(view: ReportView) -> str:
     return texts.SUBMITTED.format(ticket_no=view.ticket_no, details=details)
 
 
-def render_status(view: ReportView) -> str:
-    """One ticket's progress: status, category, place and when it last changed."""
+def render_status(view: ReportView, sender_id: str) -> str:
+    """One ticket's progress: status and when it last changed, plus category and place if `sender_id` filed it."""
+    if view.sender_id != sender_id:
+        return texts.TICKET_STATUS_OTHERS.format(
+            ticket_no=view.ticket_no, status=view.status_label, updated=format_time(view.updated_at)
+        )
     return texts.TICKET_STATUS.format(
         ticket_no=view.ticket_no,
         status=view.status_label,

@@ -75,6 +75,11 @@ EMERGENCY_IN_REPORT = "打完电话、人安全以后，如果还想登记这个
 
 # --- ticket look-up ---
 TICKET_STATUS = "工单 {ticket_no}\n当前状态：{status}\n类别：{category}\n地点：{location}\n最近更新：{updated}"
+# Ticket numbers are easy to guess, so someone else's ticket shows only its progress.
+TICKET_STATUS_OTHERS = (
+    "工单 {ticket_no}\n当前状态：{status}\n最近更新：{updated}\n"
+    "（这张工单不是在本次对话中提交的，类别和地点只对提交人显示。）"
+)
 TICKET_NOT_FOUND = "没有找到工单号 {ticket_no}，请核对一下再试。"
 NO_TICKETS = "您还没有提交过工单。需要反映问题的话，跟我说“我要反映问题”就可以。"
 RECENT_TICKETS = "您最近提交的工单："

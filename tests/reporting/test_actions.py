@@ -309,15 +309,26 @@ async def test_a_database_that_cannot_be_opened_keeps_what_was_filled_in(domain,
 # --- ticket look-up --------------------------------------------------------------------------------------------
 
 
-async def test_check_a_ticket_by_number(domain, queue: ReportQueue):
+async def test_check_my_ticket_by_number(domain, queue: ReportQueue):
     await run(ActionSubmitReport(), domain, text="/affirm", intent="affirm", slots=FILLED, active_loop=None)
     [view] = queue.list_for_sender("resident-1")
     queue.set_status(view.ticket_no, "已转派", source="backend")
     dispatcher, _ = await run(ActionCheckTicket(), domain, text=f"查询 {view.ticket_no.lower()}", intent="check_ticket",
-                              active_loop=None, sender_id="someone-else")
+                              active_loop=None)
     reply = texts_of(dispatcher)[0]
     assert view.ticket_no in reply and "已转派" in reply and "公共设施" in reply and "前悦社区南门" in reply
     assert "年" in reply and "月" in reply and "日" in reply
+
+
+async def test_someone_elses_ticket_shows_only_its_progress(domain, queue: ReportQueue):
+    await run(ActionSubmitReport(), domain, text="/affirm", intent="affirm", slots=FILLED, active_loop=None)
+    [view] = queue.list_for_sender("resident-1")
+    queue.set_status(view.ticket_no, "已转派", source="backend")
+    dispatcher, _ = await run(ActionCheckTicket(), domain, text=f"查询 {view.ticket_no}", intent="check_ticket",
+                              active_loop=None, sender_id="someone-else")
+    reply = texts_of(dispatcher)[0]
+    assert view.ticket_no in reply and "已转派" in reply and "只对提交人显示" in reply
+    assert "公共设施" not in reply and "前悦社区" not in reply
 
 
 async def test_check_without_a_number_lists_my_tickets(domain, queue: ReportQueue):
