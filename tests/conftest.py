@@ -11,13 +11,14 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, Iterator, List
 
 import pytest
 import requests
 
 from bot.benchmarks.stack import REST_PATH, free_port, reply_text
 
+from tests.databases import Postgres, postgres_cluster
 from tests.wechat.fake_wechat_api import TEST_CREDENTIALS as WECHAT_TEST_CREDENTIALS, FakeWeChatAPI
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -183,3 +184,10 @@ def stack(tmp_path_factory, wechat_api) -> Stack:
             except subprocess.TimeoutExpired:
                 stack.process.kill()
                 stack.process.wait()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Postgres]:
+    """One private PostgreSQL cluster for the session: the queue tests and the production profile use it."""
+    with postgres_cluster() as cluster:
+        yield cluster

@@ -1,5 +1,5 @@
-"""Governance fixtures: a fresh queue database per test (SQLite file; PostgreSQL too when DATABASE_URL_TEST_PG
-names a server), and the bundled events backend on a free loopback port."""
+"""Governance fixtures: a fresh queue database per test, on SQLite and on PostgreSQL (the session's private
+cluster, or the server DATABASE_URL_TEST_PG names), and the bundled events backend on a free loopback port."""
 import os
 import uuid
 from itertools import count
@@ -15,23 +15,27 @@ from bot.governance import ReportDraft, ReportQueue
 from bot.governance.open311 import Open311Client
 
 API_KEY = "test-api-key"
-PG_URL = os.environ.get("DATABASE_URL_TEST_PG", "")
 _keys = count(1)
+
+
+@pytest.fixture(scope="session")
+def postgres_url(request) -> str:
+    return os.environ.get("DATABASE_URL_TEST_PG") or request.getfixturevalue("postgres").create_database("queue_tests")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request, tmp_path):
+    """Each test gets its own schema on PostgreSQL, dropped afterwards."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'governance.db'}"
         return
-    if not PG_URL:
-        pytest.skip("set DATABASE_URL_TEST_PG to run the queue tests on PostgreSQL too")
+    pg_url = request.getfixturevalue("postgres_url")
     schema = f"test_{uuid.uuid4().hex[:12]}"
-    admin = sqlalchemy.create_engine(PG_URL, future=True)
+    admin = sqlalchemy.create_engine(pg_url, future=True)
     with admin.begin() as connection:
         connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
     try:
-        yield make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+        yield make_url(pg_url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
             hide_password=False
         )
     finally:
