@@ -6,11 +6,12 @@ from typing import List
 
 import pytest
 from rasa.core.lock_store import InMemoryLockStore, LockStore
-from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
+from rasa.core.tracker_store import TrackerStore
 from rasa.core.utils import AvailableEndpoints, number_of_sanic_workers
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.rasa_stores import AtomicRedisLockStore, LockStoreFromUrl, SQLiteLockStore, redis_lock_store
+from bot.rasa_tracker_store import RememberingSQLTrackerStore
 from tests.conftest import PROJECT_ROOT
 
 
@@ -34,7 +35,7 @@ def test_empty_urls_keep_the_embedded_defaults(endpoints_with, tmp_path):
     tracker_store = TrackerStore.create(endpoints.tracker_store)
     lock_store = LockStore.create(endpoints.lock_store)
 
-    assert isinstance(tracker_store, SQLTrackerStore)
+    assert isinstance(tracker_store, RememberingSQLTrackerStore)
     assert tracker_store.engine.url.database == str(tmp_path / "tracker.db")
     assert isinstance(lock_store, SQLiteLockStore)
     assert (tmp_path / "locks.db").exists()

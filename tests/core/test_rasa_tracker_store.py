@@ -1,0 +1,141 @@
+"""The conversation store saves exactly what Rasa's SQL store saves, without counting stored events first."""
+import gc
+import time
+from typing import List
+
+import pytest
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
+from sqlalchemy import event
+
+from bot.rasa_tracker_store import RememberingSQLTrackerStore
+
+# After the tracker's first event, which Rasa stamps with the current time.
+LATER = time.time() + 100
+DOMAIN = Domain.from_dict({"slots": {"topic": {"type": "text", "mappings": [{"type": "custom"}]}}})
+
+
+def stored_rows(store: SQLTrackerStore, sender_id: str) -> List[tuple]:
+    with store.session_scope() as session:
+        rows = session.query(store.SQLEvent).filter(store.SQLEvent.sender_id == sender_id).order_by(store.SQLEvent.id)
+        return [(row.type_name, row.intent_name, row.action_name, row.timestamp, row.data) for row in rows]
+
+
+def turn(number: int, at: float) -> list:
+    return [
+        UserUttered(f"问题{number}", {"name": "ask_elderly_lunch", "confidence": 1.0}, timestamp=at),
+        ActionExecuted("action_answer_knowledge", timestamp=at + 0.1),
+        BotUttered(f"回答{number}", timestamp=at + 0.2),
+        SlotSet("topic", "elderly_lunch", timestamp=at + 0.3),
+        ActionExecuted("action_listen", timestamp=at + 0.4),
+    ]
+
+
+async def converse(store: SQLTrackerStore, sender_id: str) -> None:
+    """Four turns, each loaded and saved like Rasa's processor does; a new session starts before the third."""
+    await store.get_or_create_tracker(sender_id)
+    for number in range(4):
+        tracker = await store.retrieve(sender_id)
+        at = LATER + number * 10
+        if number == 2:
+            tracker.update(ActionExecuted("action_session_start", timestamp=at - 1))
+            tracker.update(SessionStarted(timestamp=at - 0.5))
+            tracker.update(ActionExecuted("action_listen", timestamp=at - 0.4))
+        for each in turn(number, at):
+            tracker.update(each)
+        await store.save(tracker)
+
+
+@pytest.fixture
+def statements(tmp_path):
+    """Every SQL statement the stores below send."""
+    sent: List[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        sent.append(statement)
+
+    stores = []
+
+    def make(cls, name: str) -> SQLTrackerStore:
+        store = cls(DOMAIN, dialect="sqlite", db=str(tmp_path / f"{name}.db"))
+        event.listen(store.engine, "before_cursor_execute", record)
+        stores.append(store)
+        return store
+
+    yield sent, make
+    for store in stores:
+        store.engine.dispose()
+
+
+async def test_saves_the_same_rows_as_rasas_store(statements):
+    _, make = statements
+    rasa_store, ours = make(SQLTrackerStore, "rasa"), make(RememberingSQLTrackerStore, "ours")
+
+    await converse(rasa_store, "resident-1")
+    await converse(ours, "resident-1")
+
+    # The first event of each is stamped when it was created.
+    assert stored_rows(ours, "resident-1")[1:] == stored_rows(rasa_store, "resident-1")[1:]
+    assert len(stored_rows(ours, "resident-1")) == len(stored_rows(rasa_store, "resident-1")) == 1 + 4 * 5 + 3
+
+
+async def test_a_loaded_tracker_is_saved_without_counting(statements):
+    sent, make = statements
+    store = make(RememberingSQLTrackerStore, "ours")
+    await store.get_or_create_tracker("resident-1")
+    tracker = await store.retrieve("resident-1")
+    for each in turn(1, LATER):
+        tracker.update(each)
+    sent.clear()
+
+    await store.save(tracker)
+
+    assert not any("count(" in statement.lower() for statement in sent)
+    assert [statement.split()[0].upper() for statement in sent] == ["INSERT"] * 5
+
+
+async def test_a_tracker_it_did_not_load_is_counted_like_rasa_does(statements):
+    sent, make = statements
+    store = make(RememberingSQLTrackerStore, "ours")
+    await store.get_or_create_tracker("resident-1")
+    copy = (await store.retrieve("resident-1")).copy()
+    copy.update(UserUttered("你好", {"name": "greet", "confidence": 1.0}, timestamp=LATER))
+    sent.clear()
+
+    await store.save(copy)
+
+    assert any("count(" in statement.lower() for statement in sent)
+    assert [row[0] for row in stored_rows(store, "resident-1")][-1] == "user"
+    assert len(stored_rows(store, "resident-1")) == 2
+
+
+async def test_two_servers_taking_turns_store_every_event_once(statements):
+    _, make = statements
+    first = make(RememberingSQLTrackerStore, "shared")
+    second = RememberingSQLTrackerStore(DOMAIN, dialect="sqlite", db=first.engine.url.database)
+    await first.get_or_create_tracker("resident-1")
+
+    for number, store in enumerate([first, second, first, second]):
+        tracker = await store.retrieve("resident-1")
+        for each in turn(number, LATER + number * 10):
+            tracker.update(each)
+        await store.save(tracker)
+
+    rows = stored_rows(first, "resident-1")
+    assert len(rows) == 1 + 4 * 5 and len({row[4] for row in rows}) == len(rows)
+    assert [row[3] for row in rows[1:]] == [each.timestamp for n in range(4) for each in turn(n, LATER + n * 10)]
+    second.engine.dispose()
+
+
+async def test_forgets_trackers_that_are_gone(statements):
+    _, make = statements
+    store = make(RememberingSQLTrackerStore, "ours")
+    await store.get_or_create_tracker("resident-1")
+    tracker = await store.retrieve("resident-1")
+    assert store.stored_counts.get(tracker) == 1
+
+    del tracker
+    gc.collect()
+
+    assert len(store.stored_counts) == 0
