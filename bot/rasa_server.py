@@ -1,4 +1,7 @@
-"""`python -m bot.rasa_server run ...`: Rasa's own command line, with two changes for speed.
+"""`python -m bot.rasa_server run ...`: Rasa's own command line, with the project's settings and two changes for speed.
+
+- Settings come from `.env` over `.env.example`, as in every other process of the project, and an empty
+  ACTION_SERVER_URL becomes the action server on this machine (endpoints.yml reads it).
 
 - Rasa 3.6 checks each reply of the action server with `jsonschema.validate`, and that function first checks
   Rasa's large event schema against the JSON Schema meta-schema, every time: 32 ms per call here, three quarters
@@ -10,6 +13,7 @@
 """
 import functools
 import json
+import os
 import sqlite3
 import sys
 from typing import Any, Callable, Dict, List
@@ -19,7 +23,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import QueuePool
 
-from bot import sqlite
+from bot import settings, sqlite
 
 _unchanged_validate = jsonschema.validate
 
@@ -71,6 +75,8 @@ def pooled_for_sqlite(engine_kwargs: Callable[[Any], Dict[str, Any]]) -> Callabl
 def main() -> None:
     import rasa.core.tracker_store
 
+    settings.load()
+    os.environ["ACTION_SERVER_URL"] = settings.action_server_url()
     jsonschema.validate = validate
     event.listen(Engine, "connect", _tune_sqlite)
     rasa.core.tracker_store.create_engine_kwargs = pooled_for_sqlite(rasa.core.tracker_store.create_engine_kwargs)

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
 
@@ -29,6 +29,7 @@ class Service:
     name: str
     command: List[str]
     ready_url: Optional[str] = None
+    extra_env: Dict[str, str] = field(default_factory=dict)
     process: Optional[subprocess.Popen] = None
 
 
@@ -50,7 +51,9 @@ def services(env: Dict[str, str]) -> List[Service]:
         Service(
             "action-server",
             [python, "-m", "rasa_sdk", "--actions", "actions", "--port", env["ACTION_SERVER_PORT"]],
-            f"http://127.0.0.1:{env['ACTION_SERVER_PORT']}/health",
+            settings.action_server_health_url(env),
+            # rasa_sdk listens on SANIC_HOST, on every interface when it is unset.
+            extra_env={"SANIC_HOST": env["ACTION_SERVER_HOST"]},
         ),
         Service(
             "rasa",
@@ -105,7 +108,9 @@ def run() -> int:
     try:
         for service in planned:
             # Children ignore the terminal's Ctrl-C: we stop them in order, so none is killed mid-write.
-            service.process = subprocess.Popen(service.command, cwd=PROJECT_ROOT, env=env, start_new_session=True)
+            service.process = subprocess.Popen(
+                service.command, cwd=PROJECT_ROOT, env={**env, **service.extra_env}, start_new_session=True
+            )
             running.append(service)
             if service.ready_url and not _wait_ready(service, time.monotonic() + READY_TIMEOUT_SECONDS, stop):
                 if not stop.is_set():

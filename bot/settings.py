@@ -32,6 +32,24 @@ def cors_origins() -> List[str]:
     return [origin.strip() for origin in get("CORS_ORIGINS").split(",") if origin.strip()]
 
 
+def action_server_url() -> str:
+    """ACTION_SERVER_URL, or else the action server that this machine runs."""
+    configured = get("ACTION_SERVER_URL").strip()
+    if configured:
+        return configured
+    return f"http://{_reachable(get('ACTION_SERVER_HOST'))}:{get('ACTION_SERVER_PORT')}/webhook"
+
+
+def action_server_health_url(env: Dict[str, str]) -> str:
+    """Where the action server started with `env` answers its health check, from this machine."""
+    return f"http://{_reachable(env['ACTION_SERVER_HOST'])}:{env['ACTION_SERVER_PORT']}/health"
+
+
+def _reachable(host: str) -> str:
+    """A listening address to connect to: "all interfaces" is reached through the loopback."""
+    return "127.0.0.1" if host.strip() in ("", "0.0.0.0", "::") else host.strip()
+
+
 def path(key: str) -> Path:
     """A setting that names a file or folder; relative paths are taken from the project root."""
     value = Path(get(key))

@@ -46,3 +46,20 @@ def test_restart_drops_a_half_filled_report(stack):
     stack.say(sender, "小区门口路灯坏了好几天了")
     stack.say(sender, "/restart")
     assert "前进小助手" in stack.say_text(sender, "你好")
+
+
+def listening_addresses(port: int) -> set:
+    """The local addresses of TCP sockets listening on `port`, from /proc/net/tcp and tcp6 (hex, as the kernel writes)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as lines:
+            for line in list(lines)[1:]:
+                local, state = line.split()[1], line.split()[3]
+                address, _, hex_port = local.partition(":")
+                if state == "0A" and int(hex_port, 16) == port:
+                    found.add(address)
+    return found
+
+
+def test_the_action_server_which_has_no_login_listens_on_the_loopback_only(stack):
+    assert listening_addresses(int(stack.env["ACTION_SERVER_PORT"])) == {"0100007F"}

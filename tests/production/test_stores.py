@@ -21,7 +21,7 @@ def endpoints_with(monkeypatch, tmp_path):
 
     def read(**settings: str) -> AvailableEndpoints:
         monkeypatch.setenv("DATA_DIR", str(tmp_path))
-        monkeypatch.setenv("ACTION_SERVER_PORT", "5055")
+        monkeypatch.setenv("ACTION_SERVER_URL", "http://127.0.0.1:5055/webhook")
         for key, value in settings.items():
             monkeypatch.setenv(key, value)
         return AvailableEndpoints.read_endpoints(str(PROJECT_ROOT / "endpoints.yml"))

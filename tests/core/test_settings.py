@@ -1,0 +1,33 @@
+"""Where the Rasa servers find the action server, and where it listens."""
+import pytest
+
+from bot import settings
+
+
+@pytest.fixture
+def action_server(monkeypatch):
+    def configure(host: str = "127.0.0.1", port: str = "5055", url: str = "") -> None:
+        monkeypatch.setenv("ACTION_SERVER_HOST", host)
+        monkeypatch.setenv("ACTION_SERVER_PORT", port)
+        monkeypatch.setenv("ACTION_SERVER_URL", url)
+
+    return configure
+
+
+def test_by_default_the_action_server_is_on_this_machine(action_server):
+    action_server()
+    assert settings.action_server_url() == "http://127.0.0.1:5055/webhook"
+
+
+@pytest.mark.parametrize("host, reached_at", [("0.0.0.0", "127.0.0.1"), ("", "127.0.0.1"), ("10.0.8.2", "10.0.8.2")])
+def test_a_server_listening_on_every_interface_is_reached_through_the_loopback(action_server, host, reached_at):
+    action_server(host=host, port="6000")
+    assert settings.action_server_url() == f"http://{reached_at}:6000/webhook"
+    assert settings.action_server_health_url(
+        {"ACTION_SERVER_HOST": host, "ACTION_SERVER_PORT": "6000"}
+    ) == f"http://{reached_at}:6000/health"
+
+
+def test_an_action_server_on_another_machine(action_server):
+    action_server(url=" http://actions.internal:5055/webhook ")
+    assert settings.action_server_url() == "http://actions.internal:5055/webhook"
