@@ -42,6 +42,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     set_status.add_argument("--note", default="", help="说明（居民查进度时能看到）")
     set_status.set_defaults(handler=set_status_command)
 
+    resend = commands.add_parser("resend", help="被云治前进拒收的工单，排除原因后重新转派")
+    resend.add_argument("ticket", help="工单号")
+    resend.set_defaults(handler=resend_command)
+
     deliver = commands.add_parser("deliver", help="把工单转派到云治前进事件平台，并取回处理进度")
     deliver.add_argument("--once", action="store_true", help="只处理一轮就退出（默认一直运行）")
     deliver.set_defaults(handler=deliver_command)
@@ -95,6 +99,19 @@ def set_status_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def resend_command(args: argparse.Namespace) -> int:
+    queue = ReportQueue.from_env()
+    try:
+        report = queue.resend(args.ticket)
+    except GovernanceError as error:
+        print(error)
+        return 1
+    finally:
+        queue.close()
+    print(f"{report.ticket_no} 已重新排队，转派程序（queue deliver）会在几秒内发出。")
+    return 0
+
+
 def deliver_command(args: argparse.Namespace) -> int:
     queue = ReportQueue.from_env()
     worker = OutboxWorker(queue, Open311Client.from_env())
@@ -103,7 +120,8 @@ def deliver_command(args: argparse.Namespace) -> int:
             delivered = worker.run_once()
             print(delivered)
             for ticket in delivered.rejected:
-                print(f"  {ticket} 被拒收，请用 `python -m bot queue show {ticket}` 查看原因。")
+                print(f"  {ticket} 被拒收，请用 `python -m bot queue show {ticket}` 查看原因，"
+                      f"排除后用 `python -m bot queue resend {ticket}` 重发。")
             print(worker.refresh_statuses())
             return 0
         stop = threading.Event()
@@ -149,6 +167,8 @@ def _details(report: ReportView) -> str:
     for entry in report.history:
         note = f"  {mask_phones(entry.note)}" if entry.note else ""
         lines.append(f"  {entry.at:%Y-%m-%d %H:%M}  {entry.status_label}  （{SOURCE_LABELS[entry.source]}）{note}")
+    if report.delivery == REJECTED:
+        lines.append(f"排除拒收原因后重发：python -m bot queue resend {report.ticket_no}")
     return "\n".join(lines)
 
 

@@ -15,3 +15,7 @@ class InvalidStatus(GovernanceError, ValueError):
 
 class UnknownTicket(GovernanceError, LookupError):
     """No report has this ticket number."""
+
+
+class NotRejected(GovernanceError):
+    """Only a report the events backend refused can be sent again."""

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from bot.governance import db
 from bot.governance.clock import day_start, local_day, now as utc_now
 from bot.governance.drafts import ReportDraft, validate
-from bot.governance.errors import UnknownTicket
+from bot.governance.errors import NotRejected, UnknownTicket
 from bot.governance.models import OutboxEntry, Report, StatusChange
 from bot.governance.statuses import RECEIVED, SOURCES, parse_status
 from bot.governance.tickets import next_ticket, normalise_ticket
@@ -117,6 +117,24 @@ class ReportQueue:
             record_status(report, code, note, source, self.clock())
             session.flush()
             logger.info("report %s is now %s (by %s)", report.ticket_no, code, source)
+            return report_view(report)
+
+    def resend(self, ticket_no: str) -> ReportView:
+        """Hand a report the events backend refused to the outbox again, once staff have fixed the cause."""
+        with self.writing() as session:
+            report = _by_ticket(session, normalise_ticket(ticket_no) or ticket_no)
+            if report is None:
+                raise UnknownTicket(f"没有找到工单号 {ticket_no.strip()}，请核对后再试。")
+            entry = report.outbox
+            if entry is None or entry.delivered_at is not None:
+                raise NotRejected(f"{report.ticket_no} 已经转到云治前进平台，不需要重发。")
+            if entry.rejected_at is None:
+                raise NotRejected(f"{report.ticket_no} 没有被拒收，正在等待转派，不需要重发。")
+            entry.rejected_at = None
+            entry.next_attempt_at = self.clock()
+            session.flush()
+            logger.info("report %s queued again for the events backend (rejected: %s)", report.ticket_no,
+                        entry.last_error)
             return report_view(report)
 
     def _add(self, session: Session, draft: ReportDraft) -> Report:

@@ -110,6 +110,15 @@ def test_deliver_once_hands_reports_on_and_names_the_refused(staff_db, capsys, m
     assert "被拒收 1 件" in out and f"queue show {refused}" in out
     assert "⚠ 被拒收" in run(capsys, "queue", "list")[1]
     assert "api_key 无效" in run(capsys, "queue", "show", refused)[1]
+    assert f"queue resend {refused}" in run(capsys, "queue", "show", refused)[1]
+
+    monkeypatch.setenv("EVENTS_BACKEND_API_KEY", API_KEY)
+    code, out = run(capsys, "queue", "resend", refused)
+    assert code == 0 and "已重新排队" in out
+    assert "已转派 1 件" in run(capsys, "queue", "deliver", "--once")[1]
+    assert staff_db.get(refused).status_label == "已转派"
+    code, out = run(capsys, "queue", "resend", refused)
+    assert code == 1 and "不需要重发" in out
 
 
 def test_the_commands_are_wired_into_python_m_bot(staff_db):

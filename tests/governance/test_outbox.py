@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.events_backend import serve
+from bot.governance.errors import NotRejected, UnknownTicket
 from bot.governance.models import DeliveryAttempt, Report
 from bot.governance.open311 import Open311Client
 from bot.governance.outbox import OutboxWorker
@@ -122,6 +123,32 @@ def test_a_refused_report_is_recorded_for_staff_and_not_retried(queue, backend):
     assert "HTTP 403" in view.delivery_error and "api_key 无效" in view.delivery_error
     assert attempts(queue, ticket) == [(False, 403, None)]
     assert backend.store.count() == 0
+
+
+def test_a_refused_report_is_sent_again_once_staff_resend_it(queue, backend):
+    ticket = queue.submit(draft()).ticket_no
+    assert OutboxWorker(queue, Open311Client(backend.url, "wrong-key", timeout=1)).run_once().rejected == [ticket]
+
+    assert queue.resend(ticket.lower()).delivery == "pending"
+    worker = OutboxWorker(queue, Open311Client(backend.url, API_KEY, timeout=1))
+    assert worker.run_once().delivered == [ticket]
+    assert not worker.run_once(now=later(queue, 86_400))
+
+    assert backend.store.count() == 1
+    assert queue.get(ticket).status_label == "已转派"
+    assert [ok for ok, _, _ in attempts(queue, ticket)] == [False, True]
+
+
+def test_only_a_refused_report_can_be_resent(queue, backend):
+    waiting = queue.submit(draft()).ticket_no
+    with pytest.raises(NotRejected, match="没有被拒收"):
+        queue.resend(waiting)
+    OutboxWorker(queue, Open311Client(backend.url, API_KEY, timeout=1)).run_once()
+    with pytest.raises(NotRejected, match="已经转到云治前进平台"):
+        queue.resend(waiting)
+    with pytest.raises(UnknownTicket):
+        queue.resend("QJ20240101-0999")
+    assert backend.store.count() == 1
 
 
 def test_workers_side_by_side_never_send_the_same_report_twice(queue, backend):
