@@ -50,8 +50,8 @@ def _second_channel(stack: Stack, tmp_path_factory, name: str, *options: str):
 
 @pytest.fixture(scope="module")
 def late_channel(stack: Stack, tmp_path_factory):
-    """A second channel instance whose reply deadline every real turn misses, so all answers go out late."""
-    yield from _second_channel(stack, tmp_path_factory, "wechat-late", "--reply-deadline", "0.01")
+    """A second channel instance whose reply deadline every turn misses, so all answers go out late."""
+    yield from _second_channel(stack, tmp_path_factory, "wechat-late", "--reply-deadline", "0.01", "--turn-delay", "0.5")
 
 
 @pytest.fixture(scope="module")

@@ -2,14 +2,18 @@
 
 The stack's Rasa server hosts the production channel with the production reply deadline (4.5 s), which real
 turns never reach, so the late-reply path cannot be seen there. This process hosts the same `WeChatInput`
-with the settings given here (`--reply-deadline 0.01`: every answer is late; `--token ""`: not configured) and
-hands each turn to the stack's Rasa over its REST channel under the same sender id, so the conversation is real.
+with the settings given here (`--token ""`: not configured; `--reply-deadline 0.01 --turn-delay 0.5`: every
+answer is late, since a fast machine answers a greeting within 10 ms) and hands each turn to the stack's Rasa
+over its REST channel under the same sender id, so the conversation is real.
 
-    python -m tests.wechat.second_channel --port 5999 --rasa-url http://127.0.0.1:5005 --reply-deadline 0.01
+    python -m tests.wechat.second_channel --port 5999 --rasa-url http://127.0.0.1:5005 --reply-deadline 0.01 \
+        --turn-delay 0.5
 WECHAT_APP_ID, WECHAT_APP_SECRET, WECHAT_ENCODING_AES_KEY, WECHAT_API_BASE_URL (and WECHAT_TOKEN unless
 --token is given) come from the environment, as for the stack.
 """
 import argparse
+import asyncio
+import logging
 import os
 
 import aiohttp
@@ -25,7 +29,9 @@ def main() -> None:
     parser.add_argument("--rasa-url", required=True)
     parser.add_argument("--reply-deadline", type=float, default=None)
     parser.add_argument("--token", default=None)
+    parser.add_argument("--turn-delay", type=float, default=0, help="seconds each turn waits before Rasa answers")
     args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s - %(message)s")
     channel = WeChatInput.from_credentials({
         "token": os.environ.get("WECHAT_TOKEN", "") if args.token is None else args.token,
         "app_id": os.environ.get("WECHAT_APP_ID", ""),
@@ -36,6 +42,7 @@ def main() -> None:
     })
 
     async def on_new_message(message: UserMessage) -> None:
+        await asyncio.sleep(args.turn_delay)
         async with aiohttp.ClientSession() as session:
             async with session.post(
                 f"{args.rasa_url}/webhooks/rest/webhook", json={"sender": message.sender_id, "message": message.text}
