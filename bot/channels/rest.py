@@ -3,24 +3,20 @@
 A body that is not `{"sender": "<text>", "message": "<text>"}` gets a 400 with a Chinese explanation: Rasa's own
 REST channel answers a non-object body with a 500, a non-text message with silence, and files every request
 without a sender under one shared conversation ("default"), where residents would see each other's tickets.
-A message longer than any answer the bot accepts (a report's description) is answered without reaching Rasa:
-understanding 10,000 characters holds up every other resident's turn for seconds, 100,000 for minutes.
+A message longer than any answer the bot accepts is answered without reaching Rasa (`message_limit.py`).
 """
 from typing import Any, Dict, Text
 
-from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint
 from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 
 from bot.channels.busy import Handler, answer_or_busy
-from bot.reporting.validation import DESCRIPTION_MAX
+from bot.channels.message_limit import refuse_too_long
 
 # Rasa's SQL tracker store keeps sender ids in a VARCHAR(255).
 MAX_SENDER_CHARS = 255
-MAX_MESSAGE_CHARS = DESCRIPTION_MAX
-TOO_LONG_TEXT = "您的消息有{length}个字，超过了{limit}字的上限。请精简到{limit}字以内再发给我。"
 BAD_REQUEST_TEXT = '请求格式不正确：请发送 JSON 对象 {"sender": "对话编号（255个字符以内）", "message": "文字"}。'
 
 
@@ -32,17 +28,6 @@ def _body(request: Request) -> Dict[Text, Any]:
     if not isinstance(body, dict):
         raise InvalidUsage(BAD_REQUEST_TEXT)
     return body
-
-
-def refuse_too_long(on_new_message: Handler) -> Handler:
-    async def handle(message: UserMessage) -> None:
-        if len(message.text or "") > MAX_MESSAGE_CHARS:
-            text = TOO_LONG_TEXT.format(length=len(message.text), limit=MAX_MESSAGE_CHARS)
-            await message.output_channel.send_text_message(message.sender_id, text)
-            return
-        await on_new_message(message)
-
-    return handle
 
 
 class ResidentRestInput(RestInput):

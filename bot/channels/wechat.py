@@ -25,6 +25,7 @@ from wechatpy.replies import TextReply
 from wechatpy.utils import check_signature
 
 from bot.channels.busy import Handler, answer_or_busy
+from bot.channels.message_limit import refuse_too_long
 from bot.channels.wechat_api import CustomerServiceClient
 from bot.channels.wechat_reply import MAX_TEXT_BYTES, LastOptions, render, split_text
 from bot.channels.wechat_turns import Parts, Turn, Turns
@@ -172,7 +173,7 @@ class WeChatInput(InputChannel):
             return None
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
-        handle = answer_or_busy(on_new_message)
+        handle = refuse_too_long(answer_or_busy(on_new_message))
         webhook = Blueprint("wechat_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])

@@ -6,6 +6,7 @@ import pytest
 import requests
 import yaml
 
+from bot.channels.message_limit import MAX_MESSAGE_CHARS, TOO_LONG_TEXT
 from tests.conftest import PROJECT_ROOT
 from tests.wechat.conftest import user_turns
 from tests.wechat.wechat_server import (
@@ -206,6 +207,14 @@ def test_entity_declarations_are_refused(wechat, stack, prolog, content, safe):
     response = wechat.post(xml, safe=safe)
     assert response.status_code == 400
     assert "笑" not in response.text and "root:" not in response.text
+    assert user_turns(stack, openid) == []
+
+
+def test_a_message_longer_than_any_answer_is_refused_politely_without_a_turn(wechat, stack):
+    openid = new_openid()
+    text = "路灯坏了" * 5_000  # 20,000 characters: within WeChat's body limit, beyond any answer the bot takes
+    reply = wechat.reply_text(wechat.post(text_xml(openid, text)))
+    assert reply == TOO_LONG_TEXT.format(length=len(text), limit=MAX_MESSAGE_CHARS)
     assert user_turns(stack, openid) == []
 
 
