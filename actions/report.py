@@ -351,7 +351,10 @@ class ActionCheckTicket(Action):
         try:
             if ticket_no:
                 view = await asyncio.to_thread(report_queue().get, ticket_no)
-                reply = render_status(view, tracker.sender_id) if view else texts.TICKET_NOT_FOUND.format(ticket_no=ticket_no)
+                if view is None:
+                    reply = texts.TICKET_NOT_FOUND.format(ticket_no=ticket_no)
+                else:
+                    reply = render_status(view, tracker.sender_id)
             else:
                 views = await asyncio.to_thread(report_queue().list_for_sender, tracker.sender_id, RECENT_TICKETS)
                 reply = render_recent(views)
