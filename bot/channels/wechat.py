@@ -4,7 +4,9 @@ GET is WeChat's URL verification; POST carries one resident message as XML, in p
 `encrypt_type=aes`). The resident's openid is the Rasa sender id, so a conversation spans messages. Each message
 gets one passive reply: the bot's messages merged into one text, buttons as numbered options. WeChat gives up
 after five seconds and retries; a turn that is not ready in `reply_deadline_seconds` is answered with
-"success" and its answer is sent later through the customer-service message API.
+"success" and its answer is sent later through the customer-service message API. A retry, and a number picking
+one of the options listed last, are resolved from the conversation in the tracker store (`wechat_history.py`),
+so any Sanic worker of any Rasa server may receive them.
 
 Configured in credentials.yml from the environment: `token`, `app_id`, `app_secret`, `encoding_aes_key`,
 `api_base_url` (empty = WeChat itself), and optionally `reply_deadline_seconds` (default 4.5).
@@ -27,7 +29,8 @@ from wechatpy.utils import check_signature
 from bot.channels.busy import Handler, answer_or_busy
 from bot.channels.message_limit import refuse_too_long
 from bot.channels.wechat_api import CustomerServiceClient
-from bot.channels.wechat_reply import MAX_TEXT_BYTES, LastOptions, render, split_text
+from bot.channels.wechat_history import ConversationHistory
+from bot.channels.wechat_reply import MAX_TEXT_BYTES, chosen_payload, option_number, render, split_text
 from bot.channels.wechat_turns import Parts, Turn, Turns
 
 logger = logging.getLogger(__name__)
@@ -56,8 +59,7 @@ class BadMessage(ValueError):
 class Incoming:
     openid: str
     account: str
-    key: str  # the same for WeChat's retries of one message
-    message_id: Optional[str]
+    key: str  # the same for WeChat's retries of one message; stored as the Rasa message id
     text: Optional[str]  # what goes to Rasa; None: nothing does
     fixed_reply: Optional[str]  # answered without a turn
 
@@ -98,7 +100,7 @@ def read_message(xml: bytes) -> Incoming:
         text = WELCOME_REQUEST if message.event in ("subscribe", "subscribe_scan") else None
     else:
         fixed_reply = NOT_TEXT
-    return Incoming(openid, account, key, str(message.id) if message.id else None, text or None, fixed_reply)
+    return Incoming(openid, account, key, text or None, fixed_reply)
 
 
 async def _read_body(request: Request) -> Optional[bytes]:
@@ -149,7 +151,6 @@ class WeChatInput(InputChannel):
         )
         self.wait_seconds = reply_deadline_seconds if self.customer_service else WAIT_WITHOUT_CUSTOMER_SERVICE_SECONDS
         self.turns = Turns()
-        self.last_options = LastOptions()
         self._background: Set[asyncio.Task] = set()
         if not token:
             logger.warning(
@@ -198,7 +199,7 @@ class WeChatInput(InputChannel):
             if not self._signed(request):
                 return response.text("forbidden", status=403)
             try:
-                return await self._receive(request, body, handle)
+                return await self._receive(request, body, handle, _history(request))
             except Exception:
                 logger.exception("WeChat message could not be answered")
                 return response.text(NO_REPLY)
@@ -219,7 +220,9 @@ class WeChatInput(InputChannel):
             return False
         return True
 
-    async def _receive(self, request: Request, body: bytes, handle: Handler) -> HTTPResponse:
+    async def _receive(
+        self, request: Request, body: bytes, handle: Handler, history: Optional[ConversationHistory]
+    ) -> HTTPResponse:
         args = request.args
         safe_mode = args.get("encrypt_type") == "aes"
         if _declares_entities(body):
@@ -245,7 +248,7 @@ class WeChatInput(InputChannel):
         except Exception as error:  # whatever a hostile or broken body makes the parser raise
             return self._bad_request(f"unreadable XML ({type(error).__name__})")
 
-        text = await self._reply_text(incoming, handle)
+        text = await self._reply_text(incoming, handle, history)
         if text is None:
             return response.text(NO_REPLY)
         reply = TextReply(source=incoming.account, target=incoming.openid, content=text).render()
@@ -258,35 +261,42 @@ class WeChatInput(InputChannel):
         logger.warning("WeChat request refused with 400: %s", reason)
         return response.text("bad request", status=400)
 
-    async def _reply_text(self, incoming: Incoming, handle: Handler) -> Optional[str]:
+    async def _reply_text(
+        self, incoming: Incoming, handle: Handler, history: Optional[ConversationHistory]
+    ) -> Optional[str]:
         if incoming.fixed_reply is not None:
             return incoming.fixed_reply
         if incoming.text is None:
             return None
-        turn = self.turns.get_or_start(incoming.key, lambda: self._start_turn(incoming, handle))
+        if not self.turns.has(incoming.key) and history is not None:
+            # A retry of a message another process answered: its answer again, not a second turn.
+            earlier = await history.answer_to(incoming.openid, incoming.key)
+            if earlier is not None:
+                return self._parts(render(earlier).text)[0]
+        turn = self.turns.get_or_start(incoming.key, lambda: self._start_turn(incoming, handle, history))
         return await turn.passive_reply(self.wait_seconds)
 
-    def _start_turn(self, incoming: Incoming, handle: Handler) -> Turn:
-        text = self.last_options.choice(incoming.openid, incoming.text) or incoming.text
+    def _start_turn(self, incoming: Incoming, handle: Handler, history: Optional[ConversationHistory]) -> Turn:
         return Turn(
-            self._answer(handle, incoming, text),
+            self._answer(handle, incoming, history),
             lambda parts, after_passive_reply: self._in_background(
                 self._send_later(incoming.openid, parts, after_passive_reply)
             ),
         )
 
-    async def _answer(self, handle: Handler, incoming: Incoming, text: str) -> Parts:
+    async def _answer(self, handle: Handler, incoming: Incoming, history: Optional[ConversationHistory]) -> Parts:
+        text = await _chosen_option(incoming, history) or incoming.text
         collector = CollectingOutputChannel()
-        await handle(
-            UserMessage(text, collector, incoming.openid, input_channel=self.name(), message_id=incoming.message_id)
-        )
-        reply = render(collector.messages)
-        self.last_options.remember(incoming.openid, reply.buttons)
-        parts = split_text(reply.text)
+        await handle(UserMessage(text, collector, incoming.openid, input_channel=self.name(), message_id=incoming.key))
+        return self._parts(render(collector.messages).text)
+
+    def _parts(self, text: str) -> Parts:
+        """The messages that carry `text`: one passive reply, the rest through the customer-service API."""
+        parts = split_text(text)
         if self.customer_service or len(parts) == 1:
             return parts
         # Without the customer-service API only the passive reply reaches the resident: cut it short, visibly.
-        return [split_text(reply.text, MAX_TEXT_BYTES - len(TRUNCATED_NOTE.encode("utf-8")))[0] + TRUNCATED_NOTE]
+        return [split_text(text, MAX_TEXT_BYTES - len(TRUNCATED_NOTE.encode("utf-8")))[0] + TRUNCATED_NOTE]
 
     def _in_background(self, work: Awaitable[None]) -> None:
         task = asyncio.ensure_future(work)
@@ -307,6 +317,21 @@ class WeChatInput(InputChannel):
                 logger.error("WeChat customer-service message to %s failed: %s", openid, _describe(error))
                 return
         logger.info("WeChat late reply sent to %s (%d message(s))", openid, len(parts))
+
+
+def _history(request: Request) -> Optional[ConversationHistory]:
+    """The conversations of the Rasa server this channel runs in (none when hosted elsewhere, as in tests)."""
+    agent = getattr(request.app.ctx, "agent", None)
+    tracker_store = getattr(agent, "tracker_store", None)
+    return ConversationHistory(tracker_store) if tracker_store is not None else None
+
+
+async def _chosen_option(incoming: Incoming, history: Optional[ConversationHistory]) -> Optional[str]:
+    """The payload of the option a number picks among those the bot listed last, by whichever process."""
+    number = option_number(incoming.text or "")
+    if number is None or history is None:
+        return None
+    return chosen_payload(await history.last_buttons(incoming.openid), number)
 
 
 def _describe(error: Exception) -> str:

@@ -4,15 +4,12 @@ WeChat text messages have no buttons, so options are listed as "1. …", and a r
 picks that option of the last list shown to them.
 """
 import unicodedata
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional
 
 # WeChat refuses a text message over 2048 bytes (UTF-8), passive reply and customer-service message alike.
 MAX_TEXT_BYTES = 2048
 CHOICE_PROMPT = "回复数字选择："
-# Residents whose last options are remembered; the oldest are forgotten first.
-MAX_REMEMBERED_RESIDENTS = 10_000
 
 
 @dataclass
@@ -65,29 +62,21 @@ def split_text(text: str, limit: int = MAX_TEXT_BYTES) -> List[str]:
     return [part.strip("\n") for part in parts if part.strip()] or [""]
 
 
-class LastOptions:
-    """The buttons last shown to each resident, so that "2" means the second of them.
+def option_number(text: str) -> Optional[int]:
+    """The number a resident typed to pick an option ("2", " ２ ", "2."), or None if `text` is not one."""
+    number = unicodedata.normalize("NFKC", text).strip().rstrip(".、")
+    if not number.isdecimal() or len(number) > 3:
+        return None
+    return int(number)
 
-    Only the latest reply counts: a reply without buttons clears them, so a number typed later (a house number,
-    say) reaches the bot as what it is. Kept in memory: after a restart a number is just text again.
+
+def chosen_payload(buttons: List[Dict[str, Any]], number: int) -> Optional[str]:
+    """The payload of option `number` (from 1) of `buttons`, or None if there is no such option.
+
+    Only the latest reply's buttons count: after a reply without any, a number typed (a house number, say)
+    reaches the bot as what it is.
     """
-
-    def __init__(self, capacity: int = MAX_REMEMBERED_RESIDENTS) -> None:
-        self._capacity = capacity
-        self._buttons: "OrderedDict[str, List[Dict[str, Any]]]" = OrderedDict()
-
-    def remember(self, resident: str, buttons: List[Dict[str, Any]]) -> None:
-        self._buttons.pop(resident, None)
-        if buttons:
-            self._buttons[resident] = buttons
-            while len(self._buttons) > self._capacity:
-                self._buttons.popitem(last=False)
-
-    def choice(self, resident: str, text: str) -> Optional[str]:
-        """The payload of the option the resident picked by number, or None if `text` picks none."""
-        number = unicodedata.normalize("NFKC", text).strip().rstrip(".、")
-        buttons = self._buttons.get(resident)
-        if not buttons or not number.isdecimal() or len(number) > 3 or not 1 <= int(number) <= len(buttons):
-            return None
-        button = buttons[int(number) - 1]
-        return button.get("payload") or button.get("title")
+    if not 1 <= number <= len(buttons):
+        return None
+    button = buttons[number - 1]
+    return button.get("payload") or button.get("title")

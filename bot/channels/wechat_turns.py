@@ -65,6 +65,11 @@ class Turns:
     def __init__(self) -> None:
         self._turns: "OrderedDict[str, Turn]" = OrderedDict()
 
+    def has(self, key: str) -> bool:
+        """Whether this process has a turn for `key`, running or recently finished."""
+        self._forget_old()
+        return key in self._turns
+
     def get_or_start(self, key: str, start: Callable[[], Turn]) -> Turn:
         self._forget_old()
         turn = self._turns.get(key)

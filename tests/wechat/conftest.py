@@ -55,6 +55,13 @@ def late_channel(stack: Stack, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def other_process(stack: Stack, tmp_path_factory):
+    """The same channel in another process that shares the stack's conversations, as a second Sanic worker or
+    Rasa server does: WeChat's next delivery may reach it instead of the stack."""
+    yield from _second_channel(stack, tmp_path_factory, "wechat-other", "--tracker-db", str(stack.data_dir / "tracker.db"))
+
+
+@pytest.fixture(scope="module")
 def unconfigured_channel(stack: Stack, tmp_path_factory):
     """A second channel instance started with an empty WECHAT_TOKEN."""
     yield from _second_channel(stack, tmp_path_factory, "wechat-unconfigured", "--token", "")

@@ -114,6 +114,17 @@ def test_a_number_without_options_shown_is_just_text(wechat, stack):
     assert user_turns(stack, openid) == ["你好", "1"]
 
 
+def test_a_number_picks_from_the_options_another_process_listed(wechat, other_process, stack):
+    other, _ = other_process
+    openid = new_openid()
+    assert "回复数字选择：\n1. 90岁以上老人免费午餐\n2. " in wechat.reply_text(wechat.post(event_xml(openid, "subscribe")))
+
+    answer = other.reply_text(other.post(text_xml(openid, "1")))
+
+    assert _key_fact("elderly_lunch") in answer
+    assert user_turns(stack, openid) == ["/ask_capabilities", "/ask_elderly_lunch"]
+
+
 def test_other_events_get_no_reply_and_no_turn(wechat, stack):
     openid = new_openid()
     assert wechat.reply(wechat.post(event_xml(openid, "unsubscribe"))) is None
@@ -138,6 +149,17 @@ def test_a_retry_during_the_turn_gets_the_same_reply_and_no_second_turn(wechat, 
     deliver()  # and once more after it finished
     assert len(replies) == 3 and GREETING in replies[0] and len(set(replies)) == 1
     assert user_turns(stack, openid) == ["你好"]
+
+
+def test_a_retry_reaching_another_process_gets_the_answer_and_no_second_turn(wechat, other_process, stack):
+    other, _ = other_process
+    openid, msg_id = new_openid(), new_msg_id()
+    first = wechat.reply_text(wechat.post(text_xml(openid, "我要反映问题", msg_id)))
+
+    retry = other.reply_text(other.post(text_xml(openid, "我要反映问题", msg_id), safe=True))
+
+    assert "问题" in first and retry == first
+    assert user_turns(stack, openid) == ["我要反映问题"]
 
 
 def test_a_repeated_subscribe_event_is_one_turn(wechat, stack):

@@ -13,7 +13,7 @@ def test_text_goes_to_the_bot_under_the_openid():
     incoming = _read(text_xml("oResident1", "  老人午餐在哪里  ", msg_id=6054768590064713728))
     assert (incoming.openid, incoming.account) == ("oResident1", "gh_qianjin0001")
     assert incoming.text == "老人午餐在哪里" and incoming.fixed_reply is None
-    assert incoming.message_id == "6054768590064713728"
+    assert incoming.key == "msg:oResident1:6054768590064713728"
 
 
 def test_retries_share_a_key_and_other_messages_do_not():

@@ -1,5 +1,7 @@
 """Turning the bot's messages into one WeChat text, and numbers back into button payloads."""
-from bot.channels.wechat_reply import MAX_TEXT_BYTES, LastOptions, render, split_text
+import pytest
+
+from bot.channels.wechat_reply import MAX_TEXT_BYTES, chosen_payload, option_number, render, split_text
 
 CAPABILITIES = [
     {"recipient_id": "o1", "text": "我可以帮您：……"},
@@ -41,29 +43,16 @@ def test_a_single_huge_line_is_cut_between_characters():
     assert "".join(parts) == text
 
 
-def test_a_number_picks_from_the_last_options_shown():
-    options = LastOptions()
-    options.remember("o1", render(CAPABILITIES).buttons)
-    assert options.choice("o1", "1") == "/ask_elderly_lunch"
-    assert options.choice("o1", " ２ ") == "/report_issue"  # full-width digit, as Chinese keyboards type it
-    assert options.choice("o1", "2.") == "/report_issue"
-    assert options.choice("o1", "3") is None
-    assert options.choice("o1", "0") is None
-    assert options.choice("o1", "第一个") is None
-    assert options.choice("o2", "1") is None  # another resident saw no options
-    assert options.choice("o1", "9" * 5000) is None
-
-
-def test_a_reply_without_buttons_clears_the_options():
-    options = LastOptions()
-    options.remember("o1", render(CAPABILITIES).buttons)
-    options.remember("o1", [])
-    assert options.choice("o1", "1") is None
-
-
-def test_only_the_most_recent_residents_are_remembered():
-    options = LastOptions(capacity=2)
+def test_a_number_picks_from_the_options_shown():
     buttons = render(CAPABILITIES).buttons
-    for resident in ("o1", "o2", "o3"):
-        options.remember(resident, buttons)
-    assert options.choice("o1", "1") is None and options.choice("o3", "1") == "/ask_elderly_lunch"
+    assert chosen_payload(buttons, option_number("1")) == "/ask_elderly_lunch"
+    assert chosen_payload(buttons, option_number(" ２ ")) == "/report_issue"  # full width, as Chinese keyboards type it
+    assert chosen_payload(buttons, option_number("2.")) == "/report_issue"
+    assert chosen_payload(buttons, option_number("3")) is None
+    assert chosen_payload(buttons, option_number("0")) is None
+    assert chosen_payload([], option_number("1")) is None  # the last reply listed no options
+
+
+@pytest.mark.parametrize("text", ["第一个", "1号楼", "9" * 5000, "", "-1"])
+def test_only_a_short_number_is_a_choice(text):
+    assert option_number(text) is None
