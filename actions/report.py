@@ -26,7 +26,7 @@ from bot.reporting.phone import declines_phone, normalise_phone
 from bot.reporting.summary import render_recent, render_status, render_submitted, render_summary
 from bot.reporting.ticket import find_ticket_no
 from bot.reporting.turns import Turn, read_turn
-from bot.reporting.validation import describes_problem, description_problem, location_problem
+from bot.reporting.validation import describes_problem, description_problem, location_problem, looks_like_place
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +76,13 @@ def _latest(tracker: Tracker) -> Tuple[str, str, float]:
 
 def _place(tracker: Tracker) -> Optional[str]:
     return next(tracker.get_latest_entity_values("place"), None)
+
+
+def _gives_place(tracker: Tracker, text: str) -> bool:
+    """Whether `text` is a place the form can take, while no place has been given yet."""
+    if tracker.get_slot("report_location") or location_problem(text):
+        return False
+    return bool(_place(tracker)) or looks_like_place(text)
 
 
 def _first_message(tracker: Tracker) -> str:
@@ -190,6 +197,10 @@ class ValidateReportForm(FormValidationAction):
             category, confident = guess_category(value)
             if category and confident:
                 return {"report_category": category, "report_category_guess": None}
+            if guess and _gives_place(tracker, value):
+                # Asked "属于「环境卫生」，对吗？", the resident went on to say where: the guess stands (the
+                # summary shows it, to be changed there).
+                return {"report_category": guess, "report_category_guess": None, "report_location": value.strip()}
             _utter(dispatcher, texts.CATEGORY_UNCLEAR)
         return {"report_category": None, "report_category_guess": None}
 

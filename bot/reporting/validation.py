@@ -20,6 +20,12 @@ _OPENING_WORDS = re.compile(
     r"吗|呢|啊|呀|吧|了|的|要|想|有"
 )
 _NOT_WORDS = re.compile(r"[\W_]+")
+# Words that only a place has: a village, estate or building, a house number, or "at the gate of".
+_PLACE_WORDS = re.compile(
+    r"村|社区|小区|花园|佳苑|公寓|大厦|广场|园区|"
+    r"\d+\s*(幢|栋|号楼|单元|号|组|室)|[一二三四五六七八九十]+(幢|栋|号楼|单元|组)|"
+    r"门口|楼下|楼道|路口|附近|旁边|对面"
+)
 
 
 def location_problem(location: str) -> Optional[str]:
@@ -30,6 +36,11 @@ def location_problem(location: str) -> Optional[str]:
     if len(location) > LOCATION_MAX:
         return texts.LOCATION_TOO_LONG.format(length=len(location), limit=LOCATION_MAX)
     return None
+
+
+def looks_like_place(text: str) -> bool:
+    """True for "在前进村三组" or "3幢楼下", False for "是的" or "不对，是交通的问题"."""
+    return bool(_PLACE_WORDS.search(text or ""))
 
 
 def description_problem(description: str) -> Optional[str]:

@@ -135,6 +135,24 @@ async def test_other_category_clears_the_guess_and_lists_all_six(domain):
     assert [title for title, _ in buttons_of(dispatcher)] == ["安全隐患", "矛盾纠纷", "环境卫生", "交通停车", "公共设施", "其他"]
 
 
+@pytest.mark.parametrize("place", ["在前进村三组", "前悦社区南门口", "3幢楼下"])
+async def test_a_place_given_instead_of_confirming_keeps_the_guessed_category(domain, place):
+    dispatcher, events = await run(
+        ValidateReportForm(), domain, text=place, intent="nlu_fallback", confidence=0.4,
+        slots={"requested_slot": "report_category", "report_category_guess": "环境卫生"},
+    )
+    slots = slot_events(events)
+    assert (slots["report_category"], slots["report_location"]) == ("环境卫生", place)
+    assert dispatcher.messages == []
+
+
+async def test_without_a_guess_a_place_does_not_pick_a_category(domain):
+    dispatcher, events = await run(ValidateReportForm(), domain, text="在前进村三组", intent="nlu_fallback",
+                                   confidence=0.4, slots={"requested_slot": "report_category"})
+    assert slot_events(events)["report_category"] is None and "report_location" not in slot_events(events)
+    assert texts_of(dispatcher) == [texts.CATEGORY_UNCLEAR]
+
+
 async def test_category_button_fills_the_category(domain):
     _, events = await run(ValidateReportForm(), domain, text="环境卫生", intent="inform_category",
                           slots={"requested_slot": "report_category"})

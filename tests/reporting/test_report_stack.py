@@ -78,6 +78,16 @@ def test_full_report_then_forwarded_then_looked_up(stack, queue):
     assert ticket_no in status and "已转派" in status and "公共设施" in status and "前悦社区南门口" in status
 
 
+def test_saying_where_instead_of_confirming_the_category_keeps_the_guess(stack):
+    sender = new_sender()
+    assert "「环境卫生」" in stack.say_text(sender, "家门口有人乱倒垃圾")
+
+    assert texts.PRIVACY_NOTICE in stack.say_text(sender, "在前进村三组")
+
+    summary = stack.say_text(sender, "不留")
+    assert "类别：环境卫生" in summary and "地点：在前进村三组" in summary
+
+
 def test_confirm_sent_twice_files_one_report(stack, queue):
     sender = new_sender()
     summary = report_until_summary(stack, sender)

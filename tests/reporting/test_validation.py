@@ -1,7 +1,7 @@
 import pytest
 
 from bot.reporting.fields import CATEGORY, DESCRIPTION, LOCATION, PHONE, field_named_in
-from bot.reporting.validation import describes_problem, description_problem, location_problem
+from bot.reporting.validation import describes_problem, description_problem, location_problem, looks_like_place
 
 
 def test_location_must_be_given_and_short():
@@ -52,3 +52,13 @@ def test_first_messages_that_only_ask_to_report(text):
 )
 def test_which_field_a_correction_is_about(text, field):
     assert field_named_in(text) == field
+
+
+@pytest.mark.parametrize("text", ["在前进村三组", "前悦社区南门口", "3幢楼下", "临江花园2单元", "三丰村村口", "学校对面"])
+def test_a_place_looks_like_one(text):
+    assert looks_like_place(text)
+
+
+@pytest.mark.parametrize("text", ["是的", "不对，是交通的问题", "马路上有个大坑", "换一个", "其他"])
+def test_other_answers_do_not_look_like_a_place(text):
+    assert not looks_like_place(text)
