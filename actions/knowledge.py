@@ -85,7 +85,7 @@ class ActionAnswerAspect(Action):
             return []
         topic = tracker.get_slot("topic")
         if topic not in knowledge:
-            utter(dispatcher, no_topic_reply(aspect))
+            utter(dispatcher, no_topic_reply(aspect, tracker.latest_message.get("text") or ""))
             return []
         utter(dispatcher, answer_aspect(knowledge, topic, aspect))
         return []

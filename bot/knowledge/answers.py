@@ -47,6 +47,11 @@ ASPECT_KEYWORDS = (
     ("eligibility", ("条件", "资格", "谁可以", "谁能", "能不能享受", "可以享受吗", "符合")),
     ("how_to_apply", ("怎么申请", "如何申请", "申请", "报名", "办理", "怎么弄", "手续")),
 )
+# What a follow-up may say besides its aspect without naming a service: "那个在哪里呀", "你们电话多少".
+_NAMES_NOTHING = re.compile(
+    r"[\W_]|请问|你们|您们|我们|我|你|您|那个|这个|那|这|它|个|的|是|在|要|去|吗|呢|啊|呀|吧|了|么|"
+    r"多少|几|啥|什么|怎么|怎样|如何|有没有|有|可以|能"
+)
 FALLBACK_TEXT = "抱歉，这个问题我暂时还答不上来。您可以换个说法再问，或者直接咨询您所在的村（社区）或前进街道办事处。"
 
 
@@ -81,12 +86,23 @@ def detect_aspect(text: str) -> Optional[str]:
     return None
 
 
-def no_topic_reply(aspect: str) -> Reply:
-    """A follow-up arrived before any topic: ask which service the resident means."""
+def no_topic_reply(aspect: str, text: str = "") -> Reply:
+    """A follow-up arrived before any topic: ask which service the resident means, unless `text` already names
+    one the knowledge base does not know ("图书馆在哪里"): then asking again would not help."""
+    if names_something(text):
+        return fallback_reply()
     return Reply(
         f"请问您想了解哪项服务的{ASPECT_LABELS[aspect]}？"
         f"请把服务名称一起告诉我，例如“{ASPECT_EXAMPLES[aspect]}”。"
     )
+
+
+def names_something(text: str) -> bool:
+    """Whether a follow-up question also names what it is about ("低保怎么申请"), not only asks ("怎么申请")."""
+    rest = text
+    for keyword in sorted((k for _, keywords in ASPECT_KEYWORDS for k in keywords), key=len, reverse=True):
+        rest = rest.replace(keyword, "")
+    return len(_NAMES_NOTHING.sub("", rest)) >= 2
 
 
 def fallback_reply() -> Reply:

@@ -100,6 +100,13 @@ async def test_follow_up_without_a_known_topic_asks_which_service(executor, topi
     assert events == []
 
 
+async def test_follow_up_naming_an_unknown_service_without_a_topic_gets_the_fallback(executor):
+    messages, events = await run(executor, "action_answer_aspect", "ask_where", "图书馆在哪里", topic=None)
+
+    assert messages == [(FALLBACK, [])]
+    assert events == []
+
+
 async def test_aspect_action_for_an_unexpected_intent_falls_back(executor):
     messages, events = await run(executor, "action_answer_aspect", "greet", "你好", topic="elderly_lunch")
 

@@ -4,6 +4,7 @@ import re
 import pytest
 
 from bot.knowledge import ASPECTS, Reply, answer, answer_aspect, detect_aspect, load_knowledge, no_topic_reply
+from bot.knowledge.answers import FALLBACK_TEXT
 from tests.knowledge.knowledge_paths import FIXTURES, REAL_KNOWLEDGE
 
 SOURCE_2023 = "（来源：前进街道2023年工作回顾与2024年工作思路，截至2023年6月）"
@@ -149,6 +150,16 @@ def test_follow_up_without_a_topic_asks_which_service(aspect):
 
     assert reply.text.startswith("请问您想了解哪项服务的")
     assert reply.buttons == []
+
+
+@pytest.mark.parametrize("text", ["在哪里", "你们电话多少", "那个几点开门呀", "收费吗？", "要怎么申请", "有没有什么条件"])
+def test_a_bare_follow_up_without_a_topic_asks_which_service(text):
+    assert no_topic_reply(detect_aspect(text), text).text.startswith("请问您想了解哪项服务的")
+
+
+@pytest.mark.parametrize("text", ["图书馆在哪里", "低保怎么申请", "街道办几点上班", "游泳馆收费吗"])
+def test_a_follow_up_naming_a_service_the_knowledge_lacks_gets_the_fallback(text):
+    assert no_topic_reply(detect_aspect(text), text) == Reply(FALLBACK_TEXT)
 
 
 def test_no_topic_reply_wording():
