@@ -1,17 +1,32 @@
-"""The conversation store named in endpoints.yml: Rasa's SQL tracker store, without one query per saved turn.
+"""The conversation store named in endpoints.yml: Rasa's SQL tracker store, without one query per saved turn, and
+without a resident's phone number once their report is filed.
 
-Rasa's `SQLTrackerStore.save` first counts the conversation's stored events to know which of the tracker's events
+Speed. Rasa's `SQLTrackerStore.save` first counts the conversation's stored events to know which of the tracker's events
 are new: a query as costly as loading the conversation (about a tenth of the server's time per answer). A tracker
 that this store loaded (or saved) itself already says how many of its events are stored, since a conversation's
 turns hold its lock from loading to saving (the lock store), so no other process adds events in between.
 Trackers the store did not load fall back to Rasa's count.
+
+Privacy. Residents are told their number is kept only while their problem is handled; the governance queue
+holds it for that. Once a turn files a report (it sets the `report_last_ticket` slot), every phone number in the
+conversation so far, in the resident's messages and in the slots alike, is masked where it is stored.
 """
 import itertools
+import json
+import logging
 import weakref
-from typing import Any, Dict, Iterator, Optional, Text, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Text, Tuple
 
 from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.privacy import mask_phones
+
+logger = logging.getLogger(__name__)
+
+# Set by the action that files a report (actions/report.py), to the new ticket number.
+FILED_REPORT_SLOT = "report_last_ticket"
 
 
 class StoredEventCounts:
@@ -37,8 +52,20 @@ class StoredEventCounts:
         return len(self._counts)
 
 
-class RememberingSQLTrackerStore(SQLTrackerStore):
-    """`SQLTrackerStore` that knows which events of the trackers it loaded are already stored."""
+def masked(value: Any) -> Any:
+    """`value` (decoded JSON) with phone numbers masked in every string, numbers and keys left as they are."""
+    if isinstance(value, str):
+        return mask_phones(value)
+    if isinstance(value, list):
+        return [masked(item) for item in value]
+    if isinstance(value, dict):
+        return {key: masked(item) for key, item in value.items()}
+    return value
+
+
+class ConversationStore(SQLTrackerStore):
+    """`SQLTrackerStore` that knows which events of the trackers it loaded are already stored, and masks phone
+    numbers in a conversation once it has filed a report."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -54,9 +81,27 @@ class RememberingSQLTrackerStore(SQLTrackerStore):
         return tracker
 
     async def save(self, tracker: DialogueStateTracker) -> None:
+        stored = self.stored_counts.get(tracker)
+        new_events = list(tracker.events)[stored:] if stored is not None else list(tracker.events)
         await super().save(tracker)
         if tracker.events.maxlen is None:
             self.stored_counts.remember(tracker, len(tracker.events))
+        if any(isinstance(event, SlotSet) and event.key == FILED_REPORT_SLOT and event.value for event in new_events):
+            self.mask_phones(tracker.sender_id)
+
+    def mask_phones(self, sender_id: Text) -> int:
+        """Mask every phone number stored in this conversation; returns how many events changed."""
+        with self.session_scope() as session:
+            rows: List[Any] = session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == sender_id).all()
+            changed = 0
+            for row in rows:
+                data = json.dumps(masked(json.loads(row.data)))
+                if data != row.data:
+                    row.data = data
+                    changed += 1
+            session.commit()
+        logger.info("masked phone numbers in %d stored events of a conversation that filed a report", changed)
+        return changed
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
         stored = self.stored_counts.get(tracker)

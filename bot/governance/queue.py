@@ -19,9 +19,10 @@ from bot.governance.clock import day_start, local_day, now as utc_now
 from bot.governance.drafts import ReportDraft, validate
 from bot.governance.errors import NotRejected, UnknownTicket
 from bot.governance.models import OutboxEntry, Report, StatusChange
-from bot.governance.statuses import RECEIVED, SOURCES, parse_status
+from bot.governance.statuses import CLOSED, RECEIVED, SOURCES, parse_status
 from bot.governance.tickets import next_ticket, normalise_ticket
 from bot.governance.views import ReportView, report_view
+from bot.privacy import mask_phones
 
 logger = logging.getLogger(__name__)
 
@@ -165,7 +166,15 @@ class ReportQueue:
 
 
 def record_status(report: Report, status: str, note: str, source: str, moment: datetime) -> None:
-    """Set the report's status and append the matching history entry (the caller commits)."""
+    """Set the report's status and append the matching history entry (the caller commits).
+
+    Residents are told their number is kept only while the problem is handled: closing masks it, in the phone
+    field and wherever they wrote it into the description or the place.
+    """
+    if status == CLOSED:
+        report.phone = mask_phones(report.phone) if report.phone else report.phone
+        report.description = mask_phones(report.description)
+        report.location = mask_phones(report.location)
     report.status = status
     report.updated_at = moment
     report.history.append(StatusChange(status=status, note=note or "", source=source, at=moment))

@@ -9,11 +9,13 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from sqlalchemy import event
 
-from bot.rasa_tracker_store import RememberingSQLTrackerStore
+from bot.rasa_tracker_store import ConversationStore
 
 # After the tracker's first event, which Rasa stamps with the current time.
 LATER = time.time() + 100
-DOMAIN = Domain.from_dict({"slots": {"topic": {"type": "text", "mappings": [{"type": "custom"}]}}})
+DOMAIN = Domain.from_dict({"slots": {
+    name: {"type": "text", "mappings": [{"type": "custom"}]} for name in ("topic", "report_phone", "report_last_ticket")
+}})
 
 
 def stored_rows(store: SQLTrackerStore, sender_id: str) -> List[tuple]:
@@ -70,7 +72,7 @@ def statements(tmp_path):
 
 async def test_saves_the_same_rows_as_rasas_store(statements):
     _, make = statements
-    rasa_store, ours = make(SQLTrackerStore, "rasa"), make(RememberingSQLTrackerStore, "ours")
+    rasa_store, ours = make(SQLTrackerStore, "rasa"), make(ConversationStore, "ours")
 
     await converse(rasa_store, "resident-1")
     await converse(ours, "resident-1")
@@ -82,7 +84,7 @@ async def test_saves_the_same_rows_as_rasas_store(statements):
 
 async def test_a_loaded_tracker_is_saved_without_counting(statements):
     sent, make = statements
-    store = make(RememberingSQLTrackerStore, "ours")
+    store = make(ConversationStore, "ours")
     await store.get_or_create_tracker("resident-1")
     tracker = await store.retrieve("resident-1")
     for each in turn(1, LATER):
@@ -97,7 +99,7 @@ async def test_a_loaded_tracker_is_saved_without_counting(statements):
 
 async def test_a_tracker_it_did_not_load_is_counted_like_rasa_does(statements):
     sent, make = statements
-    store = make(RememberingSQLTrackerStore, "ours")
+    store = make(ConversationStore, "ours")
     await store.get_or_create_tracker("resident-1")
     copy = (await store.retrieve("resident-1")).copy()
     copy.update(UserUttered("你好", {"name": "greet", "confidence": 1.0}, timestamp=LATER))
@@ -112,8 +114,8 @@ async def test_a_tracker_it_did_not_load_is_counted_like_rasa_does(statements):
 
 async def test_two_servers_taking_turns_store_every_event_once(statements):
     _, make = statements
-    first = make(RememberingSQLTrackerStore, "shared")
-    second = RememberingSQLTrackerStore(DOMAIN, dialect="sqlite", db=first.engine.url.database)
+    first = make(ConversationStore, "shared")
+    second = ConversationStore(DOMAIN, dialect="sqlite", db=first.engine.url.database)
     await first.get_or_create_tracker("resident-1")
 
     for number, store in enumerate([first, second, first, second]):
@@ -130,7 +132,7 @@ async def test_two_servers_taking_turns_store_every_event_once(statements):
 
 async def test_forgets_trackers_that_are_gone(statements):
     _, make = statements
-    store = make(RememberingSQLTrackerStore, "ours")
+    store = make(ConversationStore, "ours")
     await store.get_or_create_tracker("resident-1")
     tracker = await store.retrieve("resident-1")
     assert store.stored_counts.get(tracker) == 1
@@ -139,3 +141,54 @@ async def test_forgets_trackers_that_are_gone(statements):
     gc.collect()
 
     assert len(store.stored_counts) == 0
+
+
+PHONE = "13812345678"
+
+
+async def report_turns(store: SQLTrackerStore, sender_id: str, filed: bool) -> None:
+    """The phone turn of a report, then (if `filed`) the confirmation turn that files it."""
+    await store.get_or_create_tracker(sender_id)
+    tracker = await store.retrieve(sender_id)
+    tracker.update(UserUttered(PHONE, {"name": "inform_phone", "confidence": 0.9}, timestamp=LATER))
+    tracker.update(SlotSet("report_phone", PHONE, timestamp=LATER + 0.1))
+    tracker.update(BotUttered("联系电话：138****5678", timestamp=LATER + 0.2))
+    await store.save(tracker)
+    if filed:
+        tracker = await store.retrieve(sender_id)
+        tracker.update(UserUttered("/affirm", {"name": "affirm", "confidence": 1.0}, timestamp=LATER + 10))
+        tracker.update(SlotSet("report_phone", None, timestamp=LATER + 10.1))
+        tracker.update(SlotSet("report_last_ticket", "QJ20261130-0001", timestamp=LATER + 10.2))
+        await store.save(tracker)
+
+
+def stored_text(store: SQLTrackerStore, sender_id: str) -> str:
+    return "\n".join(row[4] for row in stored_rows(store, sender_id))
+
+
+async def test_filing_a_report_masks_the_phone_numbers_of_the_conversation(statements):
+    _, make = statements
+    store = make(ConversationStore, "ours")
+
+    await report_turns(store, "resident-1", filed=False)
+    assert PHONE in stored_text(store, "resident-1")  # the form still needs it
+
+    await report_turns(store, "resident-1", filed=True)
+    assert PHONE not in stored_text(store, "resident-1") and "138****5678" in stored_text(store, "resident-1")
+    tracker = await store.retrieve("resident-1")
+    assert tracker.get_slot("report_phone") is None
+    assert tracker.get_slot("report_last_ticket") == "QJ20261130-0001"
+    assert [e.text for e in tracker.events if isinstance(e, UserUttered)][-2:] == ["138****5678", "/affirm"]
+
+
+async def test_masking_leaves_other_conversations_and_numbers_that_are_no_phone(statements):
+    _, make = statements
+    store = make(ConversationStore, "ours")
+    await report_turns(store, "resident-2", filed=False)
+
+    await report_turns(store, "resident-1", filed=True)
+
+    assert PHONE in stored_text(store, "resident-2")
+    tracker = await store.retrieve("resident-1")
+    confidences = [e.intent.get("confidence") for e in tracker.events if isinstance(e, UserUttered)]
+    assert confidences == [0.9, 1.0]

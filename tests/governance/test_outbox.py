@@ -203,6 +203,8 @@ def test_progress_at_the_backend_reaches_the_resident(queue, backend, worker):
     assert worker.refresh_statuses().changed == [ticket]
     assert worker.refresh_statuses().checked == 0  # closed reports are no longer asked about
     assert [h.status_label for h in queue.get(ticket).history] == ["已受理", "已转派", "处理中", "已办结"]
+    with queue.reading() as session:  # closed at the backend: the resident's number is no longer kept
+        assert session.scalars(select(Report.phone).where(Report.ticket_no == ticket)).one() == "138****5678"
 
 
 def test_progress_is_never_taken_back(queue, backend, worker):

@@ -241,3 +241,21 @@ def test_the_phone_is_stored_as_given_and_shown_masked(queue):
         phones = session.scalars(select(Report.phone).order_by(Report.id)).all()
     assert phones == ["138 1234 5678", None, None]
     assert "138 1234 5678" not in repr(view)
+
+
+def stored_contact(queue, ticket):
+    with queue.reading() as session:
+        report = session.scalars(select(Report).where(Report.ticket_no == ticket)).one()
+        return report.phone, report.description, report.location
+
+
+def test_closing_a_report_keeps_no_phone_number(queue):
+    ticket = queue.submit(draft(phone="13812345678", description="楼道漏水，请打13812345678找我",
+                                location="前悦社区3幢，电话0571-87654321")).ticket_no
+    queue.set_status(ticket, "已转派", source="backend")
+    assert stored_contact(queue, ticket)[0] == "13812345678"  # needed while the problem is handled
+
+    queue.set_status(ticket, "已办结", note="已修好", source="staff")
+
+    assert stored_contact(queue, ticket) == ("138****5678", "楼道漏水，请打138****5678找我", "前悦社区3幢，电话0571-****4321")
+    assert queue.get(ticket).phone_masked == "138****5678"

@@ -11,7 +11,7 @@ from rasa.core.utils import AvailableEndpoints, number_of_sanic_workers
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.rasa_lock_store import AtomicRedisLockStore, LockStoreFromUrl, SQLiteLockStore, redis_lock_store
-from bot.rasa_tracker_store import RememberingSQLTrackerStore
+from bot.rasa_tracker_store import ConversationStore
 from tests.conftest import PROJECT_ROOT
 
 
@@ -35,7 +35,7 @@ def test_empty_urls_keep_the_embedded_defaults(endpoints_with, tmp_path):
     tracker_store = TrackerStore.create(endpoints.tracker_store)
     lock_store = LockStore.create(endpoints.lock_store)
 
-    assert isinstance(tracker_store, RememberingSQLTrackerStore)
+    assert isinstance(tracker_store, ConversationStore)
     assert tracker_store.engine.url.database == str(tmp_path / "tracker.db")
     assert isinstance(lock_store, SQLiteLockStore)
     assert (tmp_path / "locks.db").exists()

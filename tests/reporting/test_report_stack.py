@@ -3,7 +3,9 @@
 The stack is the real `python -m bot run` (trained model, action server, outbox worker, bundled events backend);
 the queue is opened on the stack's own governance.db to see what was really stored.
 """
+import sqlite3
 import time
+from contextlib import closing
 from typing import Dict, List
 
 import pytest
@@ -119,6 +121,24 @@ def test_wrong_location_is_corrected_and_the_phone_stays_masked(stack, queue):
     assert "138****5678" in reply and "13812345678" not in reply
     [view] = queue.list_for_sender(sender)
     assert view.location == "三丰村村委会东边路口" and view.phone_masked == "138****5678"
+
+
+def stored_conversation(stack, sender: str) -> str:
+    """Everything the conversation store holds of this conversation, as stored."""
+    with closing(sqlite3.connect(stack.data_dir / "tracker.db")) as db:
+        return "\n".join(data for (data,) in db.execute("SELECT data FROM events WHERE sender_id = ?", (sender,)))
+
+
+def test_once_the_report_is_filed_the_conversation_keeps_no_phone_number(stack, queue):
+    sender = new_sender()
+    summary = report_until_summary(stack, sender, phone="13812345678")
+    assert "13812345678" in stored_conversation(stack, sender)  # needed until the report is filed
+
+    ticket_no = find_ticket_no(reply_text(tap(stack, sender, summary, "确认提交")))
+
+    assert ticket_no and "13812345678" not in stored_conversation(stack, sender)
+    assert "138****5678" in stored_conversation(stack, sender)
+    assert wait_for_status(queue, ticket_no, "已转派").phone_masked == "138****5678"
 
 
 def test_unrelated_question_mid_form_is_answered_and_the_form_resumes(stack, queue):
