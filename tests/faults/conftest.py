@@ -67,7 +67,7 @@ def start_action_server(processes: Processes, env: Dict[str, str]) -> Started:
     return processes.start(
         f"action-server-{number}",
         [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", env["ACTION_SERVER_PORT"]],
-        env,
+        {**env, "SANIC_HOST": "127.0.0.1"},
     )
 
 

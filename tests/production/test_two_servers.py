@@ -113,7 +113,8 @@ def _two_servers(postgres, redis_url, tmp_path_factory) -> Iterator[TwoServers]:
             env,
         )
         action_server = processes.start(
-            "action-server", [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_server_port)], env
+            "action-server", [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_server_port)],
+            {**env, "SANIC_HOST": "127.0.0.1"},
         )
         backend.wait_until_ready(f"{env['EVENTS_BACKEND_URL']}/services.json")
         action_server.wait_until_ready(f"http://127.0.0.1:{action_server_port}/health")
