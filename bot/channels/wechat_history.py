@@ -5,10 +5,13 @@ servers the retry may reach a process that never saw the first delivery. A resid
 process other than the one that listed the options. Both answers are in the conversation itself: each message is
 stored with its WeChat key (`UserUttered.message_id`), followed by the bot's messages that answered it.
 """
+import logging
 from typing import Any, Dict, List, Optional, Sequence
 
 from rasa.core.tracker_store import TrackerStore
 from rasa.shared.core.events import BotUttered, Event, UserUttered
+
+logger = logging.getLogger(__name__)
 
 Message = Dict[str, Any]
 
@@ -37,7 +40,12 @@ class ConversationHistory:
         self.tracker_store = tracker_store
 
     async def _events(self, openid: str) -> List[Event]:
-        tracker = await self.tracker_store.retrieve(openid)
+        """The conversation so far; empty when it cannot be read, so the message is handled as a new one."""
+        try:
+            tracker = await self.tracker_store.retrieve(openid)
+        except Exception as error:  # the store's own errors vary by database; the turn must not depend on this
+            logger.warning("could not read the conversation of a WeChat message: %s", type(error).__name__)
+            return []
         return list(tracker.events) if tracker else []
 
     async def answer_to(self, openid: str, message_key: str) -> Optional[List[Message]]:

@@ -56,3 +56,16 @@ async def test_the_last_options_are_those_listed_since_the_latest_message(histor
 
     assert await conversation.last_buttons("o1") == OPTIONS
     assert await conversation.last_buttons("o-stranger") == []
+
+
+async def test_a_conversation_that_cannot_be_read_is_handled_as_new(tmp_path, caplog):
+    store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "t.db"))
+    store.engine.dispose()
+    (tmp_path / "t.db").unlink()
+    (tmp_path / "t.db").mkdir()  # the database file is gone and a directory stands in its place
+
+    conversation = ConversationHistory(store)
+
+    assert await conversation.answer_to("o1", "msg:o1:1") is None
+    assert await conversation.last_buttons("o1") == []
+    assert "could not read the conversation of a WeChat message: OperationalError" in caplog.text
