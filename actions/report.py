@@ -197,10 +197,14 @@ class ValidateReportForm(FormValidationAction):
             category, confident = guess_category(value)
             if category and confident:
                 return {"report_category": category, "report_category_guess": None}
-            if guess and _gives_place(tracker, value):
-                # Asked "属于「环境卫生」，对吗？", the resident went on to say where: the guess stands (the
-                # summary shows it, to be changed there).
-                return {"report_category": guess, "report_category_guess": None, "report_location": value.strip()}
+            if _gives_place(tracker, value):
+                place = {"report_location": value.strip(), "report_category_guess": None}
+                if guess:
+                    # Asked "属于「环境卫生」，对吗？", the resident went on to say where: the guess stands (the
+                    # summary shows it, to be changed there).
+                    return {"report_category": guess, **place}
+                _utter(dispatcher, texts.PLACE_NOTED)
+                return {"report_category": None, **place}
             _utter(dispatcher, texts.CATEGORY_UNCLEAR)
         return {"report_category": None, "report_category_guess": None}
 

@@ -20,6 +20,8 @@ CATEGORY_GUESS_BUTTONS: List[Button] = [("是的", "/affirm"), ("换一个类别
 ASK_CATEGORY = "请选一下问题的类别："
 CATEGORY_BUTTONS: List[Button] = [(name, name) for name in CATEGORIES]
 CATEGORY_UNCLEAR = "没能看出是哪一类，请点下面的按钮选一个；都不像的话选「其他」。"
+# Said when the resident gave the place while the category was asked.
+PLACE_NOTED = "地点记下了。还差问题的类别，请点下面的按钮选一个；都不像的话选「其他」。"
 
 # --- location ---
 ASK_LOCATION = "问题在什么地方？请说一下具体位置，比如哪个小区（村）、几幢楼下，或者哪条路的哪个路口。"

@@ -146,10 +146,19 @@ async def test_a_place_given_instead_of_confirming_keeps_the_guessed_category(do
     assert dispatcher.messages == []
 
 
-async def test_without_a_guess_a_place_does_not_pick_a_category(domain):
-    dispatcher, events = await run(ValidateReportForm(), domain, text="在前进村三组", intent="nlu_fallback",
+async def test_without_a_guess_a_place_is_kept_and_the_category_asked_again(domain):
+    dispatcher, events = await run(ValidateReportForm(), domain, text="前峰村2组", intent="nlu_fallback",
                                    confidence=0.4, slots={"requested_slot": "report_category"})
-    assert slot_events(events)["report_category"] is None and "report_location" not in slot_events(events)
+    slots = slot_events(events)
+    assert (slots["report_category"], slots["report_location"]) == (None, "前峰村2组")
+    assert texts_of(dispatcher) == [texts.PLACE_NOTED]
+
+
+async def test_a_place_already_given_is_not_overwritten_by_an_unclear_category(domain):
+    dispatcher, events = await run(ValidateReportForm(), domain, text="前峰村2组", intent="nlu_fallback",
+                                   confidence=0.4,
+                                   slots={"requested_slot": "report_category", "report_location": "前悦社区3幢"})
+    assert "report_location" not in slot_events(events)
     assert texts_of(dispatcher) == [texts.CATEGORY_UNCLEAR]
 
 

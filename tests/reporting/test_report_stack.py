@@ -90,6 +90,19 @@ def test_saying_where_instead_of_confirming_the_category_keeps_the_guess(stack):
     assert "类别：环境卫生" in summary and "地点：在前进村三组" in summary
 
 
+def test_a_place_given_while_the_category_is_asked_is_kept(stack):
+    sender = new_sender()
+    asked = stack.say(sender, "有人在小区里乱停车堵住消防通道")
+    assert texts.ASK_CATEGORY in reply_text(asked)
+
+    noted = stack.say(sender, "前峰村2组")
+    assert texts.PLACE_NOTED in reply_text(noted)
+
+    assert texts.PRIVACY_NOTICE in reply_text(tap(stack, sender, noted, "交通停车"))
+    summary = stack.say_text(sender, "不留")
+    assert "类别：交通停车" in summary and "地点：前峰村2组" in summary
+
+
 def test_confirm_sent_twice_files_one_report(stack, queue):
     sender = new_sender()
     summary = report_until_summary(stack, sender)
