@@ -16,7 +16,7 @@ REQUIRED_TEXT_FIELDS = ("id", "title", "answer", "key_fact")
 OPTIONAL_TEXT_FIELDS = ("details",) + ASPECTS
 LIST_FIELDS = ("related", "keywords")
 SOURCE_FIELDS = ("document", "as_of")
-DOCUMENT_FIELDS = ("title", "published", "file")
+DOCUMENT_FIELDS = ("title", "published")
 FIELDS = REQUIRED_TEXT_FIELDS + OPTIONAL_TEXT_FIELDS + LIST_FIELDS + ("source",)
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -96,14 +96,13 @@ def validate_entry(raw: object) -> List[Problem]:
 def validate_document(raw: object) -> List[Problem]:
     """Problems with one document listed in `knowledge/sources.yml`.
 
-    A document is listed under its file name, or under a short name with the file name in `file`.
+    A document is listed under a short name, which entries give as `source.document`.
     """
     if not isinstance(raw, dict):
         return [Problem("", "应写成 {title: 标题, published: 发布时间}")]
     problems = [_unknown_field(name, DOCUMENT_FIELDS) for name in raw if name not in DOCUMENT_FIELDS]
     problems += _check_text("title", raw.get("title"), required=True)
-    for name in ("published", "file"):
-        problems += _check_text(name, raw.get(name), required=False)
+    problems += _check_text("published", raw.get("published"), required=False)
     return problems
 
 
