@@ -1,11 +1,11 @@
 """The conversation store named in endpoints.yml: Rasa's SQL tracker store, without one query per saved turn, and
 without a resident's phone number once their report is filed.
 
-Speed. Rasa's `SQLTrackerStore.save` first counts the conversation's stored events to know which of the tracker's events
-are new: a query as costly as loading the conversation (about a tenth of the server's time per answer). A tracker
-that this store loaded (or saved) itself already says how many of its events are stored, since a conversation's
-turns hold its lock from loading to saving (the lock store), so no other process adds events in between.
-Trackers the store did not load fall back to Rasa's count.
+Speed. Rasa's `SQLTrackerStore.save` first counts the conversation's stored events to know which of the tracker's
+events are new: a query as costly as loading the conversation (about a tenth of the server's time per answer). A
+tracker that this store loaded (or saved) itself already says how many of its events are stored, since a
+conversation's turns hold its lock from loading to saving (the lock store), so no other process adds events in
+between. Trackers the store did not load fall back to Rasa's count.
 
 Privacy. Residents are told their number is kept only while their problem is handled; the governance queue
 holds it for that. Once a turn files a report (it sets the `report_last_ticket` slot), every phone number in the
@@ -81,15 +81,14 @@ class ConversationStore(SQLTrackerStore):
         return tracker
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        stored = self.stored_counts.get(tracker)
-        new_events = list(tracker.events)[stored:] if stored is not None else list(tracker.events)
+        new_events = list(itertools.islice(tracker.events, self.stored_counts.get(tracker) or 0, None))
         await super().save(tracker)
         if tracker.events.maxlen is None:
             self.stored_counts.remember(tracker, len(tracker.events))
         if any(isinstance(event, SlotSet) and event.key == FILED_REPORT_SLOT and event.value for event in new_events):
-            self.mask_phones(tracker.sender_id)
+            self.forget_phone_numbers(tracker.sender_id)
 
-    def mask_phones(self, sender_id: Text) -> int:
+    def forget_phone_numbers(self, sender_id: Text) -> int:
         """Mask every phone number stored in this conversation; returns how many events changed."""
         with self.session_scope() as session:
             rows: List[Any] = session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == sender_id).all()

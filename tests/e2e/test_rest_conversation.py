@@ -49,7 +49,7 @@ def test_restart_drops_a_half_filled_report(stack):
 
 
 def listening_addresses(port: int) -> set:
-    """The local addresses of TCP sockets listening on `port`, from /proc/net/tcp and tcp6 (hex, as the kernel writes)."""
+    """The local addresses of TCP sockets listening on `port`, from /proc/net/tcp and tcp6 (in the kernel's hex)."""
     found = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         with open(table) as lines:

@@ -51,14 +51,18 @@ def _second_channel(stack: Stack, tmp_path_factory, name: str, *options: str):
 @pytest.fixture(scope="module")
 def late_channel(stack: Stack, tmp_path_factory):
     """A second channel instance whose reply deadline every turn misses, so all answers go out late."""
-    yield from _second_channel(stack, tmp_path_factory, "wechat-late", "--reply-deadline", "0.01", "--turn-delay", "0.5")
+    yield from _second_channel(
+        stack, tmp_path_factory, "wechat-late", "--reply-deadline", "0.01", "--turn-delay", "0.5"
+    )
 
 
 @pytest.fixture(scope="module")
 def other_process(stack: Stack, tmp_path_factory):
     """The same channel in another process that shares the stack's conversations, as a second Sanic worker or
     Rasa server does: WeChat's next delivery may reach it instead of the stack."""
-    yield from _second_channel(stack, tmp_path_factory, "wechat-other", "--tracker-db", str(stack.data_dir / "tracker.db"))
+    yield from _second_channel(
+        stack, tmp_path_factory, "wechat-other", "--tracker-db", str(stack.data_dir / "tracker.db")
+    )
 
 
 @pytest.fixture(scope="module")
