@@ -172,7 +172,8 @@ def record_status(report: Report, status: str, note: str, source: str, moment: d
     field and wherever they wrote it into the description or the place.
     """
     if status == CLOSED:
-        report.phone = mask_phones(report.phone) if report.phone else report.phone
+        if report.phone:
+            report.phone = mask_phones(report.phone)
         report.description = mask_phones(report.description)
         report.location = mask_phones(report.location)
     report.status = status
