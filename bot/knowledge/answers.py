@@ -47,6 +47,8 @@ ASPECT_KEYWORDS = (
     ("eligibility", ("条件", "资格", "谁可以", "谁能", "能不能享受", "可以享受吗", "符合")),
     ("how_to_apply", ("怎么申请", "如何申请", "申请", "报名", "办理", "怎么弄", "手续")),
 )
+# Every follow-up word, longest first, so that "怎么申请" goes before "申请".
+_ASPECT_WORDS = sorted((word for _, words in ASPECT_KEYWORDS for word in words), key=len, reverse=True)
 # What a follow-up may say besides its aspect without naming a service: "那个在哪里呀", "你们电话多少".
 _NAMES_NOTHING = re.compile(
     r"[\W_]|请问|你们|您们|我们|我|你|您|那个|这个|那|这|它|个|的|是|在|要|去|吗|呢|啊|呀|吧|了|么|"
@@ -100,8 +102,8 @@ def no_topic_reply(aspect: str, text: str = "") -> Reply:
 def names_something(text: str) -> bool:
     """Whether a follow-up question also names what it is about ("低保怎么申请"), not only asks ("怎么申请")."""
     rest = text
-    for keyword in sorted((k for _, keywords in ASPECT_KEYWORDS for k in keywords), key=len, reverse=True):
-        rest = rest.replace(keyword, "")
+    for word in _ASPECT_WORDS:
+        rest = rest.replace(word, "")
     return len(_NAMES_NOTHING.sub("", rest)) >= 2
 
 
