@@ -14,6 +14,7 @@ from bot.knowledge.schema import (
     OPTIONAL_TEXT_FIELDS,
     REQUIRED_TEXT_FIELDS,
     Entry,
+    Fact,
     Source,
     tidy,
     validate_document,
@@ -209,6 +210,10 @@ def _entry(raw: dict, file: str, document_title: str) -> Entry:
         file=file,
         related=tuple(item.strip() for item in raw.get("related") or []),
         keywords=tuple(item.strip() for item in raw.get("keywords") or []),
+        facts=tuple(
+            Fact(says=tidy(fact["says"]), answers=tuple(question.strip() for question in fact["answers"]))
+            for fact in raw.get("facts") or []
+        ),
     )
 
 

@@ -17,7 +17,9 @@ OPTIONAL_TEXT_FIELDS = ("details",) + ASPECTS
 LIST_FIELDS = ("related", "keywords")
 SOURCE_FIELDS = ("document", "as_of")
 DOCUMENT_FIELDS = ("title", "published")
-FIELDS = REQUIRED_TEXT_FIELDS + OPTIONAL_TEXT_FIELDS + LIST_FIELDS + ("source",)
+# One short fact from the documents (`says`) and the questions residents ask that it answers (`answers`).
+FACT_FIELDS = ("says", "answers")
+FIELDS = REQUIRED_TEXT_FIELDS + OPTIONAL_TEXT_FIELDS + LIST_FIELDS + ("facts", "source")
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 # `ask_<id>` must not clash with the follow-up intents or the core intents.
@@ -28,6 +30,8 @@ MIN_ANSWER_LENGTH = 10
 MAX_ANSWER_LENGTH = 400
 MAX_DETAILS_LENGTH = 2000
 MAX_KEYWORD_LENGTH = 20
+MAX_FACT_LENGTH = 200
+MAX_QUESTION_LENGTH = 20
 _SPACE_AFTER_CHINESE_PUNCTUATION = re.compile(r"(?<=[。，、；：！？）」』”])[ \t]+")
 
 
@@ -38,6 +42,14 @@ class Source:
     document: str
     as_of: str
     title: str
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A sentence a follow-up can be answered with: `says` "中心设有日间托养床位20个" answers "几张床位"."""
+
+    says: str
+    answers: Tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -59,6 +71,7 @@ class Entry:
     how_to_apply: str = ""
     related: Tuple[str, ...] = ()
     keywords: Tuple[str, ...] = ()
+    facts: Tuple[Fact, ...] = ()
 
 
 def tidy(text: str) -> str:
@@ -87,6 +100,7 @@ def validate_entry(raw: object) -> List[Problem]:
         problems += _check_text(name, raw.get(name), required=False)
     for name in LIST_FIELDS:
         problems += _check_list(name, raw.get(name))
+    problems += _check_facts(raw.get("facts"))
     problems += _check_source(raw.get("source"))
     if problems:
         return problems
@@ -144,6 +158,30 @@ def _shown_value(value: object) -> str:
     shortened = reprlib.Repr()
     shortened.maxlevel, shortened.maxlist, shortened.maxdict, shortened.maxstring = 2, 4, 4, 40
     return shortened.repr(value)
+
+
+def _check_facts(value: object) -> List[Problem]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        return [Problem("facts", "应为列表，每一项写成 {says: 文件里的一句话, answers: [这句话回答的问法, ...]}")]
+    problems = []
+    for number, fact in enumerate(value, start=1):
+        name = f"facts 第{number}项"
+        if not isinstance(fact, dict):
+            problems.append(Problem(name, "应写成 {says: 文件里的一句话, answers: [这句话回答的问法, ...]}"))
+            continue
+        problems += [_unknown_field(key, FACT_FIELDS, f"{name} ") for key in fact if key not in FACT_FIELDS]
+        problems += _check_text(f"{name} says", fact.get("says"), required=True)
+        problems += _check_list(f"{name} answers", fact.get("answers"))
+        if not fact.get("answers"):
+            problems.append(Problem(f"{name} answers", "至少写一个问法，例如 [几张床位, 多少个床位]"))
+        if isinstance(fact.get("says"), str) and len(tidy(fact["says"])) > MAX_FACT_LENGTH:
+            problems.append(Problem(f"{name} says", f"太长（{len(tidy(fact['says']))} 个字，最多 {MAX_FACT_LENGTH} 个）"))
+        for question in fact.get("answers") or []:
+            if isinstance(question, str) and len(question) > MAX_QUESTION_LENGTH:
+                problems.append(Problem(f"{name} answers", f"“{question}”太长（最多 {MAX_QUESTION_LENGTH} 个字）"))
+    return problems
 
 
 def _check_source(value: object) -> List[Problem]:
