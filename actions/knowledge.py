@@ -1,23 +1,17 @@
-"""Answer questions from the knowledge base: `ask_<entry id>` intents and follow-ups about the current topic."""
+"""Answer questions: a knowledge topic, a follow-up about the topic just answered, or a message the bot is unsure of.
+
+Every question intent (`ask_<entry>`, the follow-ups, nlu_fallback, out_of_scope) runs this one action, because
+which of them a message is depends on the conversation (bot/knowledge/dialogue.py), not on the intent alone.
+"""
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.knowledge import (
-    ASPECTS,
-    KnowledgeBase,
-    KnowledgeError,
-    KnowledgeStore,
-    Reply,
-    answer,
-    answer_aspect,
-    detect_aspect,
-    fallback_reply,
-    no_topic_reply,
-)
+from bot.knowledge import KnowledgeError, KnowledgeStore, Question, Reply, fallback_reply, respond
+from bot.suggestions import unsure_reply
 
 logger = logging.getLogger(__name__)
 
@@ -30,62 +24,28 @@ def utter(dispatcher: CollectingDispatcher, reply: Reply) -> None:
     dispatcher.utter_message(text=reply.text, buttons=buttons)
 
 
-def _asked(tracker: Tracker) -> str:
-    """What an `ask_<x>` intent asks about: an entry id or a follow-up aspect ("" for other intents)."""
-    intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
-    return intent[len("ask_"):] if intent.startswith("ask_") else ""
-
-
-def _knowledge_or_apologise(dispatcher: CollectingDispatcher) -> Optional[KnowledgeBase]:
-    try:
-        return store.current()
-    except KnowledgeError:
-        logger.warning("Knowledge unavailable (see the earlier error); answered with the fallback")
-        utter(dispatcher, fallback_reply())
-        return None
-
-
-class ActionAnswerKnowledge(Action):
-    """Reply to `ask_<id>` with the entry's answer (plus e.g. the place, if the question asked for it)."""
+class ActionAnswerQuestion(Action):
+    """Reply to a question and remember its topic, so that "那在哪里" next is about it."""
 
     def name(self) -> Text:
-        return "action_answer_knowledge"
+        return "action_answer_question"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        entry_id = _asked(tracker)
-        knowledge = _knowledge_or_apologise(dispatcher)
-        if knowledge is None:
-            return []
-        if entry_id not in knowledge:
-            logger.warning("No knowledge entry for intent %r", f"ask_{entry_id}")
+        message = tracker.latest_message
+        intent = message.get("intent") or {}
+        question = Question(message.get("text") or "", intent.get("name") or "", float(intent.get("confidence") or 0))
+        try:
+            knowledge = store.current()
+        except KnowledgeError:
+            logger.warning("Knowledge unavailable (see the earlier error); answered with the fallback")
             utter(dispatcher, fallback_reply())
             return []
-        utter(dispatcher, answer(knowledge, entry_id, detect_aspect(tracker.latest_message.get("text") or "")))
-        return [SlotSet("topic", entry_id)]
-
-
-class ActionAnswerAspect(Action):
-    """Reply to a follow-up (`ask_where`, `ask_fee`, ...) about the topic in the `topic` slot."""
-
-    def name(self) -> Text:
-        return "action_answer_aspect"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
-        aspect = _asked(tracker)
-        if aspect not in ASPECTS:
-            logger.warning("action_answer_aspect called for intent ask_%s, which is no follow-up", aspect)
-            utter(dispatcher, fallback_reply())
-            return []
-        knowledge = _knowledge_or_apologise(dispatcher)
-        if knowledge is None:
-            return []
-        topic = tracker.get_slot("topic")
-        if topic not in knowledge:
-            utter(dispatcher, no_topic_reply(aspect, tracker.latest_message.get("text") or ""))
-            return []
-        utter(dispatcher, answer_aspect(knowledge, topic, aspect))
-        return []
+        answered = respond(knowledge, question, tracker.get_slot("topic"), tracker.get_slot("waiting_question"))
+        if answered.reply is None:
+            ranking = [(item.get("name") or "", float(item.get("confidence") or 0)) for item in message.get("intent_ranking") or []]
+            utter(dispatcher, unsure_reply(ranking, knowledge, question.text))
+        else:
+            utter(dispatcher, answered.reply)
+        return [SlotSet("topic", answered.topic), SlotSet("waiting_question", answered.waiting)]

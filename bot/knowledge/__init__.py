@@ -1,21 +1,24 @@
 """The staff-edited knowledge base (`knowledge/*.yml`): loading, checking, hot reload and the replies built from it."""
-from bot.knowledge.answers import Reply, answer, answer_aspect, detect_aspect, fallback_reply, no_topic_reply
+from bot.knowledge.answers import Reply, answer, answer_detail, fallback_reply
+from bot.knowledge.dialogue import Answered, Question, respond
 from bot.knowledge.loader import KnowledgeBase, KnowledgeError, load_knowledge
-from bot.knowledge.schema import ASPECTS, Entry, Source
+from bot.knowledge.schema import ASPECTS, Entry, Fact, Source
 from bot.knowledge.store import KnowledgeStore
 
 __all__ = [
     "ASPECTS",
+    "Answered",
     "Entry",
+    "Fact",
     "KnowledgeBase",
     "KnowledgeError",
     "KnowledgeStore",
+    "Question",
     "Reply",
     "Source",
     "answer",
-    "answer_aspect",
-    "detect_aspect",
+    "answer_detail",
     "fallback_reply",
     "load_knowledge",
-    "no_topic_reply",
+    "respond",
 ]

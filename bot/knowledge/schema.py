@@ -23,7 +23,7 @@ FIELDS = REQUIRED_TEXT_FIELDS + OPTIONAL_TEXT_FIELDS + LIST_FIELDS + ("facts", "
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 # `ask_<id>` must not clash with the follow-up intents or the core intents.
-RESERVED_IDS = frozenset(ASPECTS) | {"capabilities"}
+RESERVED_IDS = frozenset(ASPECTS) | {"capabilities", "detail"}
 MAX_ID_LENGTH = 40
 MAX_TITLE_LENGTH = 24
 MIN_ANSWER_LENGTH = 10

@@ -5,7 +5,7 @@ import pytest
 
 from bot.benchmarks.stack import reply_text
 from bot.channels.busy import BUSY_TEXT
-from bot.knowledge import answer_aspect, load_knowledge
+from bot.knowledge import answer_detail, load_knowledge
 from bot.reporting import texts
 from tests.conftest import new_sender
 
@@ -18,7 +18,7 @@ PLACE = "前悦社区南门口"
 
 
 def test_a_follow_up_after_the_restart_is_about_the_same_topic(fault_stack):
-    expected = answer_aspect(load_knowledge(fault_stack.knowledge_dir), TOPIC, "where").text
+    expected = answer_detail(load_knowledge(fault_stack.knowledge_dir), TOPIC, FOLLOW_UP).text
     sender = new_sender()
     assert fault_stack.say_text(sender, f"/ask_{TOPIC}")
 

@@ -3,8 +3,7 @@ import re
 
 import pytest
 
-from bot.knowledge import ASPECTS, Reply, answer, answer_aspect, detect_aspect, load_knowledge, no_topic_reply
-from bot.knowledge.answers import FALLBACK_TEXT
+from bot.knowledge import ASPECTS, Reply, answer, answer_detail, load_knowledge
 from tests.knowledge.knowledge_paths import FIXTURES, REAL_KNOWLEDGE
 
 SOURCE_2023 = "（来源：前进街道2023年工作回顾与2024年工作思路，截至2023年6月）"
@@ -44,12 +43,12 @@ def test_at_most_three_related_buttons(knowledge):
 
 
 def test_answer_with_a_question_about_the_place(knowledge):
-    reply = answer(knowledge, "elderly_lunch", detect_aspect("90岁老人免费午餐在哪里吃"))
+    reply = answer(knowledge, "elderly_lunch", "90岁老人免费午餐在哪里吃")
 
     assert reply.text == (
         "2023年6月起，前进街道推出“老有康养”优享工程服务项目，为辖区90周岁以上的老人送上免费午餐。\n"
         + SOURCE_2023
-        + "\n\n资料里没有「90周岁以上老人免费午餐」的具体地点。"
+        + "\n\n文件里没有写「90周岁以上老人免费午餐」的地点。"
         + ASK_LOCALLY
     )
 
@@ -60,107 +59,83 @@ def test_a_missing_detail_the_answer_already_names_is_not_said_twice():
     assert "在哪里吃、几点开饭，文件里没有写" in lunch.answer and not (lunch.where or lunch.hours or lunch.contact)
     plain = answer(real, "elderly_lunch").text
 
-    assert answer(real, "elderly_lunch", detect_aspect("免费午餐在哪里吃")).text == plain
-    assert answer(real, "elderly_lunch", detect_aspect("免费午餐几点开饭")).text == plain
-    assert answer(real, "elderly_lunch", detect_aspect("免费午餐的电话")).text == (
-        plain + "\n\n资料里没有「90周岁以上老人免费午餐」的联系电话。" + ASK_LOCALLY
+    assert answer(real, "elderly_lunch", "免费午餐在哪里吃").text == plain
+    assert answer(real, "elderly_lunch", "免费午餐几点开饭").text == plain
+    assert answer(real, "elderly_lunch", "免费午餐的电话").text == (
+        plain + "\n\n文件里没有写「90周岁以上老人免费午餐」的联系电话。" + ASK_LOCALLY
     )
 
 
-def test_aspect_given_by_the_documents(knowledge):
-    assert answer_aspect(knowledge, "veterans_station", "where") == Reply(
+def test_a_fact_the_answer_already_gives_is_not_repeated(knowledge):
+    assert answer(knowledge, "elderly_day_care", "居家养老服务中心有几张床位").text == answer(knowledge, "elderly_day_care").text
+
+
+def test_field_given_by_the_documents(knowledge):
+    assert answer_detail(knowledge, "veterans_station", "在哪里") == (
         "关于「临江村退伍军人服务站」的地点：临江村\n"
-        "（来源：前进街道2023年工作回顾与2024年工作思路，截至2023年8月）"
+        "（来源：前进街道2023年工作回顾与2024年工作思路，截至2023年8月）",
+        True,
     )
-    assert answer_aspect(knowledge, "elderly_lunch", "fee").text.startswith("关于「90周岁以上老人免费午餐」的收费情况：免费\n")
+    assert answer_detail(knowledge, "elderly_lunch", "要钱吗").text.startswith("关于「90周岁以上老人免费午餐」的收费情况：免费\n")
 
 
 @pytest.mark.parametrize(
-    "aspect, expected",
+    "question, expected",
     [
-        ("where", "资料里没有「居家养老服务中心」的具体地点。"),
-        ("eligibility", "资料里没有写明「居家养老服务中心」的享受条件。"),
-        ("contact", "资料里没有「居家养老服务中心」的联系电话。"),
-        ("hours", "资料里没有「居家养老服务中心」的开放或服务时间。"),
-        ("fee", "资料里没有写明「居家养老服务中心」是否收费。"),
-        ("how_to_apply", "资料里没有写明「居家养老服务中心」怎么申请办理。"),
+        ("几张床位", "关于「居家养老服务中心」：中心设有日间托养床位20个。"),
+        ("里面床位多不多", "关于「居家养老服务中心」：中心设有日间托养床位20个。"),
+        ("能托几个老人", "关于「居家养老服务中心」：中心设有日间托养床位20个。"),
+        ("有多大", "关于「居家养老服务中心」：中心占地1000平方米。"),
+        ("占地呢", "关于「居家养老服务中心」：中心占地1000平方米。"),
     ],
 )
-def test_aspect_the_documents_do_not_give_points_to_the_community(knowledge, aspect, expected):
-    assert answer_aspect(knowledge, "elderly_day_care", aspect) == Reply(expected + ASK_LOCALLY)
+def test_a_follow_up_finds_the_fact_that_answers_it(knowledge, question, expected):
+    detail = answer_detail(knowledge, "elderly_day_care", question)
+    assert detail.text.split("\n")[0] == expected and detail.found
 
 
-def test_unknown_aspect_is_a_programming_error(knowledge):
-    with pytest.raises(ValueError):
-        answer_aspect(knowledge, "elderly_lunch", "parking")
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("在哪里", "文件里没有写「居家养老服务中心」的地点。"),
+        ("谁可以去", "文件里没有写「居家养老服务中心」对哪些人开放、要什么条件。"),
+        ("电话多少", "文件里没有写「居家养老服务中心」的联系电话。"),
+        ("几点开门", "文件里没有写「居家养老服务中心」的开放或服务时间。"),
+        ("收费吗", "文件里没有写「居家养老服务中心」的收费情况。"),
+        ("怎么申请", "文件里没有写「居家养老服务中心」的申请办理的方式。"),
+        ("要带什么证件", "文件里没有写「居家养老服务中心」的需要带的证件和材料。"),
+        ("什么时候建的", "文件里没有写「居家养老服务中心」的相关时间。"),
+    ],
+)
+def test_a_detail_the_documents_do_not_give_points_to_the_community(knowledge, question, expected):
+    detail = answer_detail(knowledge, "elderly_day_care", question)
+    assert detail.text.split("\n")[0] == expected + ASK_LOCALLY
+    assert not detail.found
+
+
+def test_a_question_asking_no_detail_is_no_follow_up(knowledge):
+    assert answer_detail(knowledge, "elderly_day_care", "好的") is None
+
+
+def test_what_it_is_repeats_the_answer(knowledge):
+    assert answer_detail(knowledge, "middle_school", "是干啥的").text.startswith("关于「前进初中」：前进初中一期工程于2023年6月竣工。")
 
 
 @pytest.mark.skipif(not REAL_KNOWLEDGE.is_dir(), reason="knowledge/ not written yet")
 def test_real_knowledge_replies_never_invent_details():
-    """Every figure in a reply comes from the entry itself; empty details add no number at all."""
+    """Every figure in a reply comes from the entry itself; a detail the documents lack adds no number at all."""
     knowledge = load_knowledge(REAL_KNOWLEDGE)
+    questions = ["在哪里", "谁可以去", "电话多少", "几点开门", "要钱吗", "怎么申请", "要带什么", "有多少", "有多大", "什么时候"]
     for entry in knowledge:
         reply = answer(knowledge, entry.id)
         assert entry.key_fact in reply.text
         assert len(reply.buttons) <= 3
-        for aspect in ASPECTS:
-            text = answer_aspect(knowledge, entry.id, aspect).text
-            if getattr(entry, aspect):
-                assert getattr(entry, aspect) in text
-            else:
-                assert not re.search(r"\d", text.replace(entry.title, "")), text
-                assert text.endswith(ASK_LOCALLY)
-
-
-@pytest.mark.parametrize(
-    "text, aspect",
-    [
-        ("90岁老人免费午餐在哪里吃", "where"),
-        ("居家养老服务中心地址", "where"),
-        ("在哪里报名", "where"),
-        ("需要什么条件", "eligibility"),
-        ("申请条件是什么", "eligibility"),
-        ("谁可以去", "eligibility"),
-        ("我能不能享受", "eligibility"),
-        ("电话多少", "contact"),
-        ("联系谁", "contact"),
-        ("几点开门", "hours"),
-        ("什么时间开放", "hours"),
-        ("收费吗", "fee"),
-        ("多少钱", "fee"),
-        ("午餐免费吗", "fee"),
-        ("费用怎么算", "fee"),
-        ("怎么申请", "how_to_apply"),
-        ("春泥计划怎么报名", "how_to_apply"),
-        ("去哪办理", "where"),
-        ("要怎么办理", "how_to_apply"),
-        ("这个怎么弄", "how_to_apply"),
-        ("90岁老人免费午餐", None),
-        ("居家养老服务中心", None),
-        ("", None),
-    ],
-)
-def test_detect_aspect(text, aspect):
-    assert detect_aspect(text) == aspect
-
-
-@pytest.mark.parametrize("aspect", ASPECTS)
-def test_follow_up_without_a_topic_asks_which_service(aspect):
-    reply = no_topic_reply(aspect)
-
-    assert reply.text.startswith("请问您想了解哪项服务的")
-    assert reply.buttons == []
-
-
-@pytest.mark.parametrize("text", ["在哪里", "你们电话多少", "那个几点开门呀", "收费吗？", "要怎么申请", "有没有什么条件"])
-def test_a_bare_follow_up_without_a_topic_asks_which_service(text):
-    assert no_topic_reply(detect_aspect(text), text).text.startswith("请问您想了解哪项服务的")
-
-
-@pytest.mark.parametrize("text", ["图书馆在哪里", "低保怎么申请", "街道办几点上班", "游泳馆收费吗"])
-def test_a_follow_up_naming_a_service_the_knowledge_lacks_gets_the_fallback(text):
-    assert no_topic_reply(detect_aspect(text), text) == Reply(FALLBACK_TEXT)
-
-
-def test_no_topic_reply_wording():
-    assert no_topic_reply("where").text == "请问您想了解哪项服务的地点？请把服务名称一起告诉我，例如“老人免费午餐在哪里”。"
+        own_text = entry.title + entry.answer + "".join(fact.says for fact in entry.facts) + "".join(
+            getattr(entry, aspect) for aspect in ASPECTS
+        )
+        for question in questions:
+            detail = answer_detail(knowledge, entry.id, question)
+            for number in re.findall(r"\d+(?:\.\d+)?", detail.text.split("\n（来源")[0]):
+                assert number in own_text, (entry.id, question, detail.text)
+            if not detail.found:
+                assert ASK_LOCALLY in detail.text

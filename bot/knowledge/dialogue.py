@@ -1,0 +1,124 @@
+"""How a question is answered within a conversation: the topic just answered, follow-ups about it, a switch to
+another topic, and a follow-up that came before any topic.
+
+Residents ask "那在哪吃", "能服务多少人", "我妈88岁能不能吃" right after an answer, without naming the service
+again. Such a question is about the current topic unless it names another one or is plainly about something
+else; the classifier alone cannot tell, since the words that would name the topic are missing.
+"""
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Dict, FrozenSet, Iterator, Optional, Tuple
+
+from bot.knowledge import texts
+from bot.knowledge.answers import Reply, answer, answer_detail
+from bot.knowledge.loader import KnowledgeBase
+from bot.knowledge.questions import KINDS, bigrams, kinds_asked, subject_words
+from bot.knowledge.schema import Entry
+
+INTENT_PREFIX = "ask_"
+# A subject of at most this many characters ("吃", "上") is elliptical: it names nothing else.
+ELLIPTICAL_SUBJECT = 1
+
+
+@dataclass(frozen=True)
+class Question:
+    """A resident's message as the classifier read it: its best intent and how sure it was of it."""
+
+    text: str
+    intent: str = ""
+    confidence: float = 0.0
+
+
+@dataclass(frozen=True)
+class Answered:
+    """What to say, the topic a next follow-up is about, and a follow-up still waiting for its service."""
+
+    reply: Optional[Reply]
+    topic: Optional[str]
+    waiting: Optional[str] = None
+
+
+def respond(knowledge: KnowledgeBase, question: Question, topic: Optional[str], waiting: Optional[str]) -> Answered:
+    """Answer `question` given the current `topic` and a follow-up `waiting` for its service ("要钱吗" before any
+    topic, answered with "请问您问的是哪项服务？"). `reply` None means: not a question the knowledge answers."""
+    named = entries_named(knowledge, question.text)
+    confident = _classified_entry(knowledge, question)
+    if waiting:
+        target = _choose(knowledge, question.text, named, confident)
+        if target:
+            return Answered(answer(knowledge, target, waiting), target)
+    if topic in knowledge and set(named) <= {topic} and fits_topic(knowledge[topic], question.text):
+        detail = answer_detail(knowledge, topic, question.text)
+        # "孩子暑假没人带怎么办" about 春泥计划 is the topic asked again, better answered whole than as a gap.
+        if detail and (detail.found or confident != topic or _names_nothing(question.text)):
+            return Answered(Reply(detail.text), topic)
+    target = _choose(knowledge, question.text, named, confident)
+    if target:
+        return Answered(answer(knowledge, target, question.text), target)
+    if topic not in knowledge and not waiting and kinds_asked(question.text) and _names_nothing(question.text):
+        example = texts.WHICH_SERVICE_EXAMPLES[min(kinds_asked(question.text), key=KINDS.index)]
+        return Answered(Reply(texts.WHICH_SERVICE.format(example=example)), None, question.text)
+    return Answered(None, topic if topic in knowledge else None)
+
+
+def entries_named(knowledge: KnowledgeBase, text: str) -> Dict[str, str]:
+    """Entries whose title or one of whose keywords `text` contains, each with the longest such word."""
+    named: Dict[str, str] = {}
+    for word, entry_id in _vocabulary(knowledge):
+        if word in (text or "") and len(word) > len(named.get(entry_id, "")):
+            named[entry_id] = word
+    return named
+
+
+def fits_topic(entry: Entry, text: str) -> bool:
+    """Whether what `text` is about could be `entry`: nothing but the asking ("要钱吗", "在哪吃"), or words the
+    entry itself uses ("几张床位" for a centre with 床位). "孩子暑假没人带" does not fit 免费午餐."""
+    subject = subject_words(text)
+    return len(subject) <= ELLIPTICAL_SUBJECT or bool(bigrams(subject) & _words_of(entry))
+
+
+def related_to(entry: Entry, text: str) -> bool:
+    """Whether `text` shares any words with `entry`: the least a topic offered to an unsure resident must do."""
+    return bool(bigrams(subject_words(text)) & _words_of(entry))
+
+
+def _classified_entry(knowledge: KnowledgeBase, question: Question) -> Optional[str]:
+    """The entry the classifier chose, when it chose one (below its threshold the intent is nlu_fallback)."""
+    entry_id = question.intent[len(INTENT_PREFIX):] if question.intent.startswith(INTENT_PREFIX) else ""
+    return entry_id if entry_id in knowledge else None
+
+
+def _choose(knowledge: KnowledgeBase, text: str, named: Dict[str, str], classified: Optional[str]) -> Optional[str]:
+    """The classifier's entry, unless the message names several entries: then the one whose text speaks of the
+    others, and of those the one named last, as Chinese puts the thing asked about after what describes it
+    ("前进初中那边的停车位" asks about parking)."""
+    if classified and (classified not in named or len(named) == 1):
+        return classified
+    if not named:
+        return None
+
+    def fits(entry_id: str) -> Tuple[int, int, int]:
+        words = _text_of(knowledge[entry_id])
+        others = sum(word in words for other, word in named.items() if other != entry_id)
+        return others, text.rindex(named[entry_id]), len(named[entry_id])
+
+    return max(named, key=fits)
+
+
+def _names_nothing(text: str) -> bool:
+    """"要钱吗", "在哪吃": a follow-up that says what it asks but not about what."""
+    return len(subject_words(text)) <= ELLIPTICAL_SUBJECT
+
+
+def _vocabulary(knowledge: KnowledgeBase) -> Iterator[Tuple[str, str]]:
+    return ((word, entry.id) for entry in knowledge for word in (entry.title,) + entry.keywords)
+
+
+def _text_of(entry: Entry) -> str:
+    facts = "".join(fact.says + "".join(fact.answers) for fact in entry.facts)
+    return entry.title + "".join(entry.keywords) + entry.answer + facts
+
+
+@lru_cache(maxsize=512)
+def _words_of(entry: Entry) -> FrozenSet[str]:
+    return bigrams(_text_of(entry))

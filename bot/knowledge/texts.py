@@ -1,0 +1,67 @@
+"""Every sentence residents read when they ask a question (answers, follow-ups, "does it apply to me", topics
+offered when the bot is unsure), in one place.
+
+Nothing here states a fact: facts come from the knowledge entries. Where the documents are silent the reply
+says "文件里没有写" and where to ask, and never makes up a phone number, address, time, fee or rule.
+"""
+from typing import Dict, List, Tuple
+
+Button = Tuple[str, str]
+
+ASK_LOCALLY = "建议直接咨询您所在的村（社区）或前进街道办事处。"
+
+# --- a detail of the current topic ---
+DETAIL_GIVEN = "关于「{title}」：{text}"
+DETAIL_FIELD = "关于「{title}」的{label}：{value}"
+# What each kind of detail is called when the documents do not give it ("文件里没有写「…」的具体地点").
+DETAIL_LABELS: Dict[str, str] = {
+    "where": "地点",
+    "eligibility": "享受条件",
+    "contact": "联系电话",
+    "hours": "开放或服务时间",
+    "fee": "收费情况",
+    "how_to_apply": "申请办理的方式",
+    "what_to_bring": "需要带的证件和材料",
+    "how_many": "相关数字",
+    "size": "面积和规模",
+    "when": "相关时间",
+    "what": "更多具体内容",
+}
+DETAIL_MISSING = "文件里没有写「{title}」的{label}。"
+
+# --- does it apply to me ---
+RULE_QUOTED = "关于「{title}」，文件写的是：{rule}。"
+RULE_NOT_STATED = "文件里没有写「{title}」对哪些人开放、要什么条件。"
+AGE_BELOW = "您说的{age}岁还不到{limit}周岁，按文件写的，不在这个范围内。"
+AGE_ABOVE = "您说的{age}岁已经超过{limit}周岁，按文件写的，不在这个范围内。"
+AGE_FITS = "您说的{age}岁已经达到了这个年龄要求。"
+RULE_SILENT_ON_RESIDENCE = "文件没有写户籍方面的要求。"
+RULE_CASE_BY_CASE = "具体到您家的情况，"
+
+# --- a follow-up before any topic ---
+WHICH_SERVICE = "请问您问的是哪项服务？请把服务名称告诉我，例如“{example}”。"
+WHICH_SERVICE_EXAMPLES: Dict[str, str] = {
+    "where": "老人免费午餐在哪里吃",
+    "eligibility": "免费午餐谁能吃",
+    "contact": "居家养老服务中心的电话",
+    "hours": "健康小屋几点开门",
+    "fee": "托幼班收费吗",
+    "how_to_apply": "春泥计划怎么报名",
+    "what_to_bring": "办托育要带什么材料",
+    "how_many": "共享电动车有多少辆",
+    "size": "居家养老服务中心有多大",
+    "when": "前进初中什么时候建成的",
+    "what": "春泥计划是做什么的",
+}
+
+# --- not understood ---
+FALLBACK = "抱歉，这个问题我暂时还答不上来。您可以换个说法再问，或者直接咨询您所在的村（社区）或前进街道办事处。"
+OUTSIDE_WHAT_I_KNOW = (
+    "抱歉，前进街道的资料里没有这方面的内容，我答不上来。您可以：\n"
+    "· 换个说法再问我，比如说出具体的服务名称；\n"
+    "· 身边有问题要反映，说“我要反映问题”；\n"
+    "· 直接咨询您所在的村（社区）或前进街道办事处。"
+)
+OUTSIDE_BUTTONS: List[Button] = [("反映问题", "/report_problem"), ("我能问些什么", "/ask_capabilities")]
+SUGGEST = "您是想问下面哪一项？请点选或回复序号，也可以换个说法再问我。"
+NONE_OF_THESE: Button = ("都不是", "/deny")
