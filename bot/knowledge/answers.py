@@ -5,8 +5,7 @@ Where the documents are silent the reply says "文件里没有写" and points to
 nothing here ever makes up a phone number, address, time, fee or rule.
 """
 import re
-from dataclasses import dataclass, field
-from typing import List, NamedTuple, Optional, Tuple
+from typing import List, NamedTuple, Optional
 
 from bot.knowledge import texts
 from bot.knowledge.eligibility import asks_about_own_case, eligibility_reply
@@ -14,19 +13,12 @@ from bot.knowledge.facts import facts_answering
 from bot.knowledge.loader import KnowledgeBase
 from bot.knowledge.questions import KINDS, WHAT, bigrams, kinds_asked
 from bot.knowledge.schema import ASPECTS, Entry
+from bot.replies import Reply
 
 MAX_BUTTONS = 3
 # A fact whose figures and most of whose character pairs are in the answer already would only repeat it.
 REPEATS_ANSWER = 0.6
 _FIGURE = re.compile(r"\d+(?:\.\d+)?")
-
-
-@dataclass(frozen=True)
-class Reply:
-    """A message to the resident; each button is (title, payload), e.g. ("居家养老服务中心", "/ask_elderly_day_care")."""
-
-    text: str
-    buttons: List[Tuple[str, str]] = field(default_factory=list)
 
 
 def answer(knowledge: KnowledgeBase, entry_id: str, question: str = "") -> Reply:

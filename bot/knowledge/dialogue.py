@@ -10,10 +10,11 @@ from functools import lru_cache
 from typing import Dict, FrozenSet, Iterator, Optional, Tuple
 
 from bot.knowledge import texts
-from bot.knowledge.answers import Reply, answer, answer_detail
+from bot.knowledge.answers import answer, answer_detail
 from bot.knowledge.loader import KnowledgeBase
 from bot.knowledge.questions import KINDS, bigrams, kinds_asked, subject_words
 from bot.knowledge.schema import Entry
+from bot.replies import Reply
 
 INTENT_PREFIX = "ask_"
 # A subject of at most this many characters ("吃", "上") is elliptical: it names nothing else.

@@ -4,9 +4,9 @@ offered when the bot is unsure), in one place.
 Nothing here states a fact: facts come from the knowledge entries. Where the documents are silent the reply
 says "文件里没有写" and where to ask, and never makes up a phone number, address, time, fee or rule.
 """
-from typing import Dict, List, Tuple
+from typing import Dict, List
 
-Button = Tuple[str, str]
+from bot.replies import Button
 
 ASK_LOCALLY = "建议直接咨询您所在的村（社区）或前进街道办事处。"
 

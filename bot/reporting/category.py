@@ -1,9 +1,9 @@
-"""Guess which of the six kinds a problem is from what the resident wrote, so they only have to confirm it."""
-from typing import Dict, Optional, Tuple
+"""Guess which of the six kinds a problem is from what the resident wrote, so they only have to confirm it, and
+understand the kind a resident names in their own words ("交通方面的吧", "算安全的", "其它")."""
+import re
+from typing import Dict, NamedTuple, Optional, Tuple
 
 from bot.governance.categories import CATEGORIES
-
-OTHER = "其他"
 
 # Words residents use for each kind. A longer word says more: "消防通道" outweighs "堵" (a blocked fire lane is a
 # safety hazard, not a parking problem). Fights and gas happening right now are emergencies (see emergency.py).
@@ -32,18 +32,59 @@ KEYWORDS: Dict[str, Tuple[str, ...]] = {
 }
 
 
-def guess_category(text: str) -> Tuple[Optional[str], bool]:
-    """(category, confident): confident when the words point at one kind clearly enough to ask only "对吗？"."""
+# How residents name a kind when asked which one it is, as examples: short words and whole answers.
+ANSWER_EXAMPLES: Dict[str, Tuple[str, ...]] = {
+    "安全隐患": ("安全", "隐患", "消防", "危险", "安全问题", "算安全隐患吧", "有危险的", "防火的"),
+    "矛盾纠纷": ("纠纷", "矛盾", "吵架的事", "邻里矛盾", "跟人有纠纷", "扯皮的事"),
+    "环境卫生": ("卫生", "环境", "垃圾", "环境问题", "脏乱差", "卫生方面的", "保洁"),
+    "交通停车": ("交通", "停车", "乱停车", "道路交通", "车的问题", "停车的事"),
+    "公共设施": ("设施", "公共设施", "设备", "东西坏了", "维修", "修东西"),
+    "其他": ("其他", "其它", "别的", "另外的", "都不是", "都不像", "不知道哪类", "说不清", "随便"),
+}
+# Said around the kind without naming one: "应该是交通方面的吧" -> "交通".
+_AROUND = re.compile(r"[\W_]|应该|可能|大概|算是|算|就|选|是|的|吧|呢|啊|呀|方面|这块|那块|一类|类别|类|问题|这个|那个|属于|我觉得|感觉")
+
+
+class Guess(NamedTuple):
+    """The likeliest kind, the next likeliest, and whether the likeliest is clear enough to ask only "对吗？"."""
+
+    category: Optional[str]
+    runner_up: Optional[str]
+    confident: bool
+
+
+def guess_category(text: str) -> Guess:
+    """The kind a problem description points at; a longer matching word weighs more."""
     scores = {name: sum(len(word) for word in words if word in (text or "")) for name, words in KEYWORDS.items()}
     ranked = sorted(((score, name) for name, score in scores.items() if score), reverse=True)
     if not ranked:
-        return None, False
+        return Guess(None, None, False)
     best_score, best = ranked[0]
-    runner_up = ranked[1][0] if len(ranked) > 1 else 0
-    return best, best_score >= 2 * runner_up
+    runner_up_score, runner_up = ranked[1] if len(ranked) > 1 else (0, None)
+    return Guess(best, runner_up, best_score >= 2 * runner_up_score)
 
 
 def category_named_in(text: str) -> Optional[str]:
-    """The category the resident picked by name ("环境卫生", "选交通停车"), if exactly one is named."""
+    """The category the resident picked by its full name ("环境卫生", "选交通停车"), if exactly one is named."""
     named = [name for name in CATEGORIES if name in (text or "")]
     return named[0] if len(named) == 1 else None
+
+
+def category_meant(text: str) -> Optional[str]:
+    """The kind a resident means when asked which one: its name, or words like an example ("交通方面的吧")."""
+    named = category_named_in(text)
+    if named:
+        return named
+    core = _AROUND.sub("", text or "")
+    if not core:
+        return None
+    meant = {
+        name
+        for name, examples in ANSWER_EXAMPLES.items()
+        for example in examples
+        if example in core or (len(core) >= 2 and core in example)
+    }
+    if len(meant) == 1:
+        return meant.pop()
+    guess = guess_category(core)
+    return guess.category if guess.confident and len(core) <= 6 else None

@@ -2,6 +2,8 @@
 from typing import Optional, Tuple
 
 DESCRIPTION, CATEGORY, LOCATION, PHONE = "description", "category", "location", "phone"
+# Not a part of the report but the last question: "is this summary right?"
+CONFIRMED = "confirmed"
 
 # Checked in this order, so "地点的描述不对" is about the place. "问题" is no field word: "没问题" is no correction.
 _WORDS: Tuple[Tuple[str, Tuple[str, ...]], ...] = (

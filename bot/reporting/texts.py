@@ -3,29 +3,49 @@
 Plain words for older residents; no phone number, address, opening hour or time limit is promised here.
 Buttons are (title, payload) pairs; a payload is either an intent ("/affirm") or the words a resident could type.
 """
+import json
 from typing import Dict, List, Tuple
 
 from bot.governance.categories import CATEGORIES
-from bot.reporting.fields import CATEGORY, DESCRIPTION, LOCATION, PHONE
+from bot.replies import Button
+from bot.reporting.fields import CATEGORY, CONFIRMED, DESCRIPTION, LOCATION, PHONE
 
-Button = Tuple[str, str]
+STOP_HINT = "不想报了随时回复“取消”。"
+
+
+def category_button(category: str) -> Button:
+    """A category as a button; its payload tells a tap (maybe on an old message) from typed words."""
+    return category, "/inform_category" + json.dumps({"category": category}, ensure_ascii=False)
 
 # --- starting ---
-START_WITH_DESCRIPTION = "好的，我来帮您登记这个问题，再确认几项信息就可以提交。"
+START_WITH_DESCRIPTION = "好的，我来帮您登记这个问题，再确认几项信息就可以提交。" + STOP_HINT
 ASK_DESCRIPTION = "好的，我来帮您登记。请简单说说遇到了什么问题，比如什么东西坏了、是什么情况、持续多久了。"
+# A button from an earlier message tapped while something else is asked: nothing is filled from it.
+OLD_BUTTON = "您点的是前面消息里的按钮，这一步用不上。"
+# A category button of a report that is already over, tapped again.
+OLD_CATEGORY_BUTTON = (
+    "您点的是之前那次反映里的类别按钮，那次已经结束了，这次没有登记任何内容。"
+    "如果要反映新的问题，请直接说说是什么问题，或点「反映问题」。"
+)
+OLD_CATEGORY_BUTTONS: List[Button] = [("反映问题", "/report_problem")]
 
 # --- category ---
-ASK_CATEGORY_GUESS = "这个问题看起来属于「{category}」，对吗？"
+ASK_CATEGORY_GUESS = "这个问题看起来属于「{category}」，对吗？回复“对”就行，不对的话直接说是哪一类。"
+ASK_CATEGORY_GUESS_OR = "这个问题看起来属于「{category}」，也可能是「{runner_up}」。是「{category}」吗？回复“对”就行，不是的话直接说是哪一类。"
 CATEGORY_GUESS_BUTTONS: List[Button] = [("是的", "/affirm"), ("换一个类别", "/deny")]
-ASK_CATEGORY = "请选一下问题的类别："
-CATEGORY_BUTTONS: List[Button] = [(name, name) for name in CATEGORIES]
-CATEGORY_UNCLEAR = "没能看出是哪一类，请点下面的按钮选一个；都不像的话选「其他」。"
+ASK_CATEGORY = "这个问题属于哪一类？请点下面的按钮，或者直接打字，比如“交通”“卫生”；都不像的话说“其他”。"
+CATEGORY_BUTTONS: List[Button] = [category_button(name) for name in CATEGORIES]
+CATEGORY_UNCLEAR = "没能看出是哪一类。"
+CATEGORY_NO_GUESS = "我还没猜出是哪一类，请直接说一下，比如“交通”“安全”“卫生”。"
+CATEGORY_TAKEN_AS_OTHER = "类别先按「其他」登记，工作人员收到后会再分类，不影响处理。"
 # Said when the resident gave the place while the category was asked.
-PLACE_NOTED = "地点记下了。还差问题的类别，请点下面的按钮选一个；都不像的话选「其他」。"
+PLACE_NOTED = "地点记下了。还差问题的类别。"
 
 # --- location ---
 ASK_LOCATION = "问题在什么地方？请说一下具体位置，比如哪个小区（村）、几幢楼下，或者哪条路的哪个路口。"
 LOCATION_EMPTY = "地点还没有填，请告诉我问题发生的具体位置。"
+LOCATION_NOT_A_PLACE = "“{text}”不像是地点。"
+LOCATION_IS_CATEGORY = "「{category}」是问题的类别，不是地点。"
 LOCATION_TOO_LONG = "地点写了{length}个字，请控制在{limit}个字以内，写清小区（村）、楼栋或路口就可以。"
 
 # --- description ---
@@ -42,13 +62,45 @@ PHONE_NONE = "未留（匿名）"
 # --- summary and confirmation ---
 SUMMARY = "请核对一下您要反映的内容：\n类别：{category}\n地点：{location}\n问题：{description}\n联系电话：{phone}\n没问题的话请点「确认提交」。"
 CONFIRM_BUTTONS: List[Button] = [("确认提交", "/affirm"), ("修改", "/correct_field"), ("取消", "/cancel")]
-CONFIRM_UNCLEAR = "请点「确认提交」提交，点「修改」改其中一项，或点「取消」不报了。"
+CONFIRM_UNCLEAR = "没看明白您的意思。"
 ASK_FIELD_TO_FIX = "请问要修改哪一项？"
 FIELD_LABELS: Dict[str, str] = {DESCRIPTION: "问题描述", CATEGORY: "类别", LOCATION: "地点", PHONE: "联系电话"}
 FIELD_BUTTONS: List[Button] = [(label, label) for label in FIELD_LABELS.values()] + [("不用改了", "/affirm")]
 FIX_FIELD = "好的，我们重新填一下{field}。"
+FIXED = "好的，{field}改成了「{value}」。"
 WHICH_FIELD = "请问要改哪一项？可以说“地点写错了”“改一下描述”或“电话填错了”。"
 CORRECT_NOTHING_OPEN = "现在没有正在填写的内容。已经提交的工单如需补充或更正，可以再反映一次，或联系您所在的村（社区）。"
+
+# --- after two failed tries at a step: a way forward, in two wordings so no question comes a third time alike ---
+WAY_FORWARD: Dict[str, Tuple[str, ...]] = {
+    DESCRIPTION: (
+        "请用一两句话说说是什么问题，比如“3幢楼下路灯不亮了”。不想报了回复“取消”。",
+        "还是没能记下问题。您可以说得具体一点，比如“小区门口垃圾好几天没人清”；回复“取消”就不报了。",
+    ),
+    CATEGORY: (
+        "分不清类别也没关系：点「其他」，工作人员会再分类。也可以说“交通”“安全”“卫生”“设施”“纠纷”；回复“取消”就不报了。",
+        "还是没能确定类别。直接说“其他”就可以继续；回复“取消”就不报了。",
+    ),
+    LOCATION: (
+        "地点说个大概也可以，比如“前进村三组”“前悦社区3幢楼下”“某某路和某某路路口”。回复“取消”就不报了。",
+        "还是没能记下地点。请说一个能找到的位置，比如哪个村（社区）、哪条路；回复“取消”就不报了。",
+    ),
+    PHONE: (
+        "请输入11位手机号，或带区号的座机号；不方便留就点「不留电话」。回复“取消”就不报了。",
+        "号码还是不对。不留电话也可以提交，回复“不留”就行；回复“取消”就不报了。",
+    ),
+    CONFIRMED: (
+        "内容没问题就回复“确认”提交；要改就直接说，比如“地点改成前进村三组”；回复“取消”就不报了。",
+        "还没有提交。回复“确认”提交；要改哪一项直接说，比如“类别改成环境卫生”；回复“取消”就不报了。",
+    ),
+}
+WAY_FORWARD_BUTTONS: Dict[str, List[Button]] = {
+    DESCRIPTION: [("取消", "/cancel")],
+    CATEGORY: [category_button("其他"), ("取消", "/cancel")],
+    LOCATION: [("取消", "/cancel")],
+    PHONE: [("不留电话", "不留"), ("取消", "/cancel")],
+    CONFIRMED: [("确认提交", "/affirm"), ("修改", "/correct_field"), ("取消", "/cancel")],
+}
 
 # --- submitting ---
 SUBMITTED = "提交成功，工作人员会尽快处理。\n您的工单号是 {ticket_no}，请记好，可以随时发“查询 {ticket_no}”查看进度。\n{details}"

@@ -8,13 +8,14 @@ confident, and a knowledge question must also look like a question, so "前悦�
 import re
 from enum import Enum
 
-from bot.reporting.category import category_named_in
+from bot.reporting.category import category_meant
 from bot.reporting.emergency import detect_emergency
+from bot.reporting.fields import CATEGORY, CONFIRMED, DESCRIPTION, LOCATION, PHONE
 from bot.reporting.phone import declines_phone, normalise_phone
-from bot.reporting.validation import words_only
+from bot.reporting.words import says_no, says_stop, says_yes, words_only
 
-# Slots answered in the resident's own words (the others are answered by tapping a button or giving a number).
-FREE_TEXT_SLOTS = ("report_description", "report_location")
+# Fields answered in the resident's own words (the others are answered by a choice, a yes or a number).
+FREE_TEXT_FIELDS = (DESCRIPTION, LOCATION)
 MIN_CONFIDENCE = 0.6
 # An emergency without any of the words in emergency.py is believed only at this confidence.
 MIN_EMERGENCY_CONFIDENCE = 0.8
@@ -22,8 +23,7 @@ MIN_EMERGENCY_CONFIDENCE = 0.8
 # Courtesies, and how long one can be: "好的谢谢" is small talk, "前悦社区3幢楼下，谢谢" a place.
 SMALL_TALK_INTENTS = ("thank", "greet", "goodbye")
 SMALL_TALK_MAX_CHARS = 5
-# "算了吧" is sometimes classified as a plain "no" (deny); with one of these words a "no" means "stop reporting".
-CANCEL_WORDS = ("算了", "取消", "不报", "不反映", "不填", "不弄", "不要了", "不用了", "放弃", "撤销", "退出")
+
 _QUESTION = re.compile(r"[?？]|吗|么|呢|怎么|如何|哪|什么|啥|多少|几|能不能|可不可以|有没有|是不是|是否|谁|请问|想问|问一下|咨询")
 
 
@@ -45,14 +45,14 @@ def looks_like_question(text: str) -> bool:
 
 
 def read_turn(text: str, intent: str, confidence: float, asking: str) -> Turn:
-    """What `text` (classified as `intent`) is while the form asks for the slot `asking`."""
+    """What `text` (classified as `intent`) is while the form asks for the field `asking`."""
     if detect_emergency(text) or (intent == "report_emergency" and confidence >= MIN_EMERGENCY_CONFIDENCE):
         return Turn.EMERGENCY
     if _answers_directly(text, intent, asking):
         return Turn.ANSWER
     if confidence < MIN_CONFIDENCE:
         return Turn.ANSWER
-    if intent == "cancel" or (intent == "deny" and _says_stop(text)):
+    if intent == "cancel" or (intent == "deny" and says_stop(text)):
         return Turn.CANCEL
     if intent == "correct_field":
         return Turn.CORRECT
@@ -60,9 +60,9 @@ def read_turn(text: str, intent: str, confidence: float, asking: str) -> Turn:
         return Turn.CHECK_TICKET
     if intent.startswith("ask_") and looks_like_question(text):
         return Turn.QUESTION
-    if asking in FREE_TEXT_SLOTS and text.startswith("/"):
+    if asking in FREE_TEXT_FIELDS and text.startswith("/"):
         return Turn.STRAY_BUTTON
-    if asking in FREE_TEXT_SLOTS and _is_courtesy(text, intent):
+    if asking in FREE_TEXT_FIELDS and _is_courtesy(text, intent):
         return Turn.SMALL_TALK
     return Turn.ANSWER
 
@@ -71,17 +71,13 @@ def _is_courtesy(text: str, intent: str) -> bool:
     return intent in SMALL_TALK_INTENTS and len(words_only(text)) <= SMALL_TALK_MAX_CHARS
 
 
-def _says_stop(text: str) -> bool:
-    return any(word in (text or "") for word in CANCEL_WORDS)
-
-
 def _answers_directly(text: str, intent: str, asking: str) -> bool:
     """Replies that can only be the answer to this question, whatever the classifier made of them."""
-    if asking == "report_phone":
+    if asking == PHONE:
         return bool(normalise_phone(text)) or declines_phone(text)
-    plain_yes_or_no = intent == "affirm" or (intent == "deny" and not _says_stop(text))
-    if asking == "report_category":
-        return bool(category_named_in(text)) or plain_yes_or_no
-    if asking == "report_confirmed":
+    plain_yes_or_no = says_yes(text, intent) or says_no(text, intent)
+    if asking == CATEGORY:
+        return bool(category_meant(text)) or plain_yes_or_no
+    if asking == CONFIRMED:
         return plain_yes_or_no
     return False

@@ -7,6 +7,8 @@ import re
 from typing import Optional
 
 from bot.reporting import texts
+from bot.reporting.category import category_meant
+from bot.reporting.words import says_no, says_yes, words_only
 
 LOCATION_MAX = 200
 DESCRIPTION_MIN = 4
@@ -19,7 +21,6 @@ _OPENING_WORDS = re.compile(
     r"一个|一下|个|点|些|问题|情况|事情|事儿|事|工单|建议|诉求|意见|"
     r"吗|呢|啊|呀|吧|了|的|要|想|有"
 )
-_NOT_WORDS = re.compile(r"[\W_]+")
 # Words that only a place has: a village, estate or building, a house number, or "at the gate of".
 _PLACE_WORDS = re.compile(
     r"村|社区|小区|花园|佳苑|公寓|大厦|广场|园区|"
@@ -28,13 +29,30 @@ _PLACE_WORDS = re.compile(
 )
 
 
-def location_problem(location: str) -> Optional[str]:
-    """The polite message for a place we cannot accept, or None when it is fine."""
+# What is typed at the place step but is no place: commands and courtesies (yes/no words and the category's
+# names are recognised by turns.py and category.py).
+NOT_A_PLACE = (
+    "提交", "确认", "取消", "修改", "下一步", "继续", "返回", "重来", "重新", "跳过", "不知道", "不清楚", "忘了",
+    "谢谢", "你好", "您好", "好的", "收到", "没有", "不留", "随便", "问题", "反映问题", "我要反映",
+)
+
+
+def place_problem(location: str) -> Optional[str]:
+    """Why `location` cannot be the place of a report (empty, too long, a yes, a command, a category name, a
+    courtesy), as a short reason with an example; None when it can."""
     location = (location or "").strip()
-    if not location:
+    if not words_only(location):
         return texts.LOCATION_EMPTY
     if len(location) > LOCATION_MAX:
         return texts.LOCATION_TOO_LONG.format(length=len(location), limit=LOCATION_MAX)
+    if looks_like_place(location):
+        return None
+    category = category_meant(location)
+    if category:
+        return texts.LOCATION_IS_CATEGORY.format(category=category)
+    core = words_only(location)
+    if says_yes(location) or says_no(location) or any(core.startswith(word) for word in NOT_A_PLACE) or len(core) < 2:
+        return texts.LOCATION_NOT_A_PLACE.format(text=location)
     return None
 
 
@@ -59,8 +77,3 @@ def describes_problem(text: str) -> bool:
     if not text or text.startswith("/"):
         return False
     return len(words_only(_OPENING_WORDS.sub("", text))) >= 3
-
-
-def words_only(text: str) -> str:
-    """`text` without punctuation, spaces or emoji: "好的，谢谢！" -> "好的谢谢"."""
-    return _NOT_WORDS.sub("", text or "")

@@ -11,6 +11,7 @@ from actions.report import (
     ActionCheckTicket,
     ActionCorrectReportField,
     ActionEmergencyAdvice,
+    ActionOldCategoryButton,
     ActionStartReport,
     ActionSubmitReport,
     ValidateReportForm,
@@ -104,14 +105,10 @@ async def test_an_emergency_in_the_first_message_is_answered_before_anything_els
 # --- the form: answers, checks and interruptions ---------------------------------------------------------------
 
 
-async def test_prefilled_description_is_checked_and_the_category_guessed(domain):
-    _, events = await run(
-        ValidateReportForm(), domain, text="小区门口路灯坏了好几天了", intent="report_problem",
-        candidates={"report_description": "小区门口路灯坏了好几天了"},
-    )
-    slots = slot_events(events)
-    assert slots["report_description"] == "小区门口路灯坏了好几天了"
-    assert slots["report_category_guess"] == "公共设施"
+async def test_a_first_message_that_describes_the_problem_gets_a_category_guess(domain):
+    _, events = await run(ActionStartReport(), domain, text="小区门口路灯坏了好几天了", intent="report_problem",
+                          active_loop=None)
+    assert slot_events(events)["report_category_guess"] == "公共设施"
 
 
 async def test_guessed_category_is_confirmed_with_one_tap(domain):
@@ -184,7 +181,7 @@ async def test_too_long_location_is_refused_politely(domain):
 async def test_a_5000_character_description_gets_a_polite_message_and_the_form_goes_on(domain):
     dispatcher, events = await run(ValidateReportForm(), domain, text="灯" * 5000, intent="report_problem",
                                    slots={"requested_slot": "report_description"})
-    assert slot_events(events) == {"report_description": None}
+    assert slot_events(events) == {"report_description": None, "report_attempts": 1}
     assert "精简" in texts_of(dispatcher)[0] and "2000" in texts_of(dispatcher)[0]
 
 
@@ -235,8 +232,7 @@ async def test_an_emergency_mid_form_is_answered_first_and_the_form_goes_on(doma
 
 @pytest.mark.parametrize(
     "text, intent",
-    [("算了", "cancel"), ("地点写错了", "correct_field"), ("我的工单怎么样了", "check_ticket"),
-     ("90岁老人免费午餐在哪里领？", "ask_elderly_lunch")],
+    [("算了", "cancel"), ("我的工单怎么样了", "check_ticket"), ("90岁老人免费午餐在哪里领？", "ask_elderly_lunch")],
 )
 async def test_interruptions_are_not_taken_as_answers(domain, text, intent):
     dispatcher, events = await run(ValidateReportForm(), domain, text=text, intent=intent, confidence=0.95,
@@ -248,16 +244,26 @@ async def test_interruptions_are_not_taken_as_answers(domain, text, intent):
 
 
 async def test_correcting_the_location_empties_only_that_field(domain):
-    dispatcher, events = await run(ActionCorrectReportField(), domain, text="地点写错了", intent="correct_field",
+    dispatcher, events = await run(ValidateReportForm(), domain, text="地点写错了", intent="correct_field",
+                                   confidence=0.9,
                                    slots={**FILLED, "requested_slot": "report_confirmed", "report_confirmed": None})
-    assert slot_events(events) == {"report_location": None, "report_confirmed": None, "report_fix_pending": False}
+    assert slot_events(events) == {"report_location": None, "report_confirmed": None, "report_fix_pending": False,
+                                   "report_attempts": 0}
     assert "地点" in texts_of(dispatcher)[0]
 
 
+async def test_a_correction_that_carries_the_new_place_applies_it(domain):
+    dispatcher, events = await run(ValidateReportForm(), domain, text="地点错了，是前新社区西门", intent="correct_field",
+                                   confidence=0.9,
+                                   slots={**FILLED, "requested_slot": "report_confirmed", "report_confirmed": None})
+    assert slot_events(events)["report_location"] == "前新社区西门"
+    assert texts_of(dispatcher) == ["好的，地点改成了「前新社区西门」。"]
+
+
 async def test_modify_without_a_field_asks_which_one(domain):
-    _, events = await run(ActionCorrectReportField(), domain, text="/correct_field", intent="correct_field",
+    _, events = await run(ValidateReportForm(), domain, text="/correct_field", intent="correct_field",
                           slots={**FILLED, "requested_slot": "report_confirmed", "report_confirmed": None})
-    assert slot_events(events) == {"report_confirmed": None, "report_fix_pending": True}
+    assert slot_events(events) == {"report_confirmed": None, "report_fix_pending": True, "report_attempts": 0}
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(domain, text="/correct_field", intent="correct_field",
                            slots={**FILLED, "report_confirmed": None, "report_fix_pending": True})
@@ -267,6 +273,28 @@ async def test_modify_without_a_field_asks_which_one(domain):
                           slots={**FILLED, "report_confirmed": None, "report_fix_pending": True,
                                  "requested_slot": "report_confirmed"})
     assert slot_events(events)["report_location"] is None
+
+
+async def test_correct_with_no_report_open(domain):
+    dispatcher, events = await run(ActionCorrectReportField(), domain, text="地点写错了", intent="correct_field",
+                                   active_loop=None)
+    assert events == [] and texts_of(dispatcher) == [texts.CORRECT_NOTHING_OPEN]
+
+
+async def test_the_form_comes_back_after_a_question_without_reading_it_as_an_answer(domain):
+    question = [{"event": "user", "text": "免费午餐在哪里吃？", "parse_data": {"intent": {"name": "ask_elderly_lunch"}}},
+                {"event": "action", "name": "action_answer_question"}]
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(domain, text="免费午餐在哪里吃？", intent="ask_elderly_lunch",
+                           slots={"requested_slot": "report_location"})
+    tracker.events = question + [{"event": "action", "name": "report_form"}]
+    assert await ValidateReportForm().run(dispatcher, tracker, domain) == []
+
+
+async def test_an_old_category_button_with_no_report_open_files_nothing(domain):
+    dispatcher, events = await run(ActionOldCategoryButton(), domain, text=texts.category_button("交通停车")[1],
+                                   intent="inform_category", active_loop=None)
+    assert events == [] and "已经结束" in texts_of(dispatcher)[0]
 
 
 async def test_cancel_in_the_form_stops_it_and_forgets_the_report(domain):

@@ -1,7 +1,7 @@
 import pytest
 
 from bot.governance.categories import CATEGORIES
-from bot.reporting.category import KEYWORDS, category_named_in, guess_category
+from bot.reporting.category import KEYWORDS, category_meant, category_named_in, guess_category
 
 
 @pytest.mark.parametrize(
@@ -24,17 +24,18 @@ from bot.reporting.category import KEYWORDS, category_named_in, guess_category
     ],
 )
 def test_clear_cases_are_guessed_confidently(text, expected):
-    assert guess_category(text) == (expected, True)
+    guess = guess_category(text)
+    assert (guess.category, guess.confident) == (expected, True)
 
 
 def test_nothing_recognisable_gives_no_guess():
-    assert guess_category("我想说个事") == (None, False)
-    assert guess_category("") == (None, False)
+    assert guess_category("我想说个事") == (None, None, False)
+    assert guess_category("") == (None, None, False)
 
 
 def test_mixed_signals_are_not_confident():
-    category, confident = guess_category("垃圾桶坏了")
-    assert category in ("环境卫生", "公共设施") and not confident
+    category, runner_up, confident = guess_category("垃圾桶坏了")
+    assert {category, runner_up} == {"环境卫生", "公共设施"} and not confident
 
 
 def test_every_keyword_category_is_a_queue_category():
@@ -47,3 +48,17 @@ def test_category_named_by_the_resident():
     assert category_named_in("其他") == "其他"
     assert category_named_in("环境卫生还是公共设施") is None
     assert category_named_in("路灯坏了") is None
+
+
+@pytest.mark.parametrize(
+    "words, category",
+    [("交通", "交通停车"), ("停车的问题", "交通停车"), ("应该是安全隐患吧", "安全隐患"), ("消防", "安全隐患"),
+     ("卫生这块", "环境卫生"), ("跟邻居的矛盾", "矛盾纠纷"), ("设施坏了", "公共设施"), ("其它", "其他"), ("都不是", "其他")],
+)
+def test_a_kind_named_in_free_words(words, category):
+    assert category_meant(words) == category
+
+
+@pytest.mark.parametrize("words", ["对", "是的", "不是", "提交吧", "前进村三组", "", "嗯嗯"])
+def test_words_that_name_no_kind(words):
+    assert category_meant(words) is None

@@ -92,7 +92,7 @@ def test_saying_where_instead_of_confirming_the_category_keeps_the_guess(stack):
 
 def test_a_place_given_while_the_category_is_asked_is_kept(stack):
     sender = new_sender()
-    asked = stack.say(sender, "有人在小区里乱停车堵住消防通道")
+    asked = stack.say(sender, "我们这边有个情况好久了一直没人管")
     assert texts.ASK_CATEGORY in reply_text(asked)
 
     noted = stack.say(sender, "前峰村2组")

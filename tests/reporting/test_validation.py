@@ -1,14 +1,14 @@
 import pytest
 
 from bot.reporting.fields import CATEGORY, DESCRIPTION, LOCATION, PHONE, field_named_in
-from bot.reporting.validation import describes_problem, description_problem, location_problem, looks_like_place
+from bot.reporting.validation import describes_problem, description_problem, place_problem, looks_like_place
 
 
 def test_location_must_be_given_and_short():
-    assert location_problem("前悦社区3幢楼下") is None
-    assert location_problem("   ") is not None
-    assert location_problem("路" * 200) is None
-    assert "201" in location_problem("路" * 201)
+    assert place_problem("前悦社区3幢楼下") is None
+    assert place_problem("   ") is not None
+    assert place_problem("路" * 200) is None
+    assert "201" in place_problem("路" * 201)
 
 
 def test_description_between_4_and_2000_characters():
@@ -21,7 +21,7 @@ def test_description_between_4_and_2000_characters():
 
 def test_emoji_and_sql_looking_text_are_acceptable():
     assert description_problem("路灯坏了😡😡 '; DROP TABLE reports;--") is None
-    assert location_problem("'; DROP TABLE reports;--") is None
+    assert place_problem("'; DROP TABLE reports;--") is None
 
 
 @pytest.mark.parametrize(
