@@ -13,7 +13,7 @@ from typing import List, NamedTuple, Tuple
 ASPECTS = ("where", "eligibility", "contact", "hours", "fee", "how_to_apply")
 
 REQUIRED_TEXT_FIELDS = ("id", "title", "answer", "key_fact")
-OPTIONAL_TEXT_FIELDS = ("details",) + ASPECTS
+OPTIONAL_TEXT_FIELDS = ASPECTS
 LIST_FIELDS = ("related", "keywords")
 SOURCE_FIELDS = ("document", "as_of")
 DOCUMENT_FIELDS = ("title", "published")
@@ -28,7 +28,6 @@ MAX_ID_LENGTH = 40
 MAX_TITLE_LENGTH = 24
 MIN_ANSWER_LENGTH = 10
 MAX_ANSWER_LENGTH = 400
-MAX_DETAILS_LENGTH = 2000
 MAX_KEYWORD_LENGTH = 20
 MAX_FACT_LENGTH = 200
 MAX_QUESTION_LENGTH = 20
@@ -62,7 +61,6 @@ class Entry:
     key_fact: str
     source: Source
     file: str
-    details: str = ""
     eligibility: str = ""
     where: str = ""
     contact: str = ""
@@ -211,11 +209,8 @@ def _check_content(raw: dict) -> List[Problem]:
         problems.append(Problem("answer", f"太短（{len(answer)} 个字，至少 {MIN_ANSWER_LENGTH} 个）"))
     if len(answer) > MAX_ANSWER_LENGTH:
         problems.append(
-            Problem("answer", f"太长（{len(answer)} 个字，最多 {MAX_ANSWER_LENGTH} 个）；更多内容请写在 details 里")
+            Problem("answer", f"太长（{len(answer)} 个字，最多 {MAX_ANSWER_LENGTH} 个）；更多内容请写在 facts 里")
         )
-    details = tidy(raw.get("details") or "")
-    if len(details) > MAX_DETAILS_LENGTH:
-        problems.append(Problem("details", f"太长（{len(details)} 个字，最多 {MAX_DETAILS_LENGTH} 个）"))
     key_fact = tidy(raw["key_fact"])
     if key_fact not in answer:
         problems.append(Problem("key_fact", f"“{key_fact}”必须原样出现在 answer 里"))

@@ -2,6 +2,7 @@
 import pytest
 
 from bot.knowledge import Entry, KnowledgeError, Source, load_knowledge
+from bot.knowledge.schema import Fact
 from tests.knowledge.knowledge_paths import FIXTURES, REAL_KNOWLEDGE
 
 
@@ -31,6 +32,10 @@ def test_fixture_knowledge_loads_in_file_order():
         related=("elderly_day_care", "veterans_station"),
         keywords=("免费午餐", "老年餐", "九十岁老人"),
     )
+    assert knowledge["elderly_day_care"].facts == (
+        Fact(says="中心设有日间托养床位20个。", answers=("几张床位", "有多少床位", "能托几个老人")),
+        Fact(says="中心占地1000平方米。", answers=("有多大", "面积多少", "占地多少")),
+    )
     # Optional fields may be left out entirely.
     assert knowledge["middle_school"].where == "" and knowledge["middle_school"].related == ()
     assert knowledge.get("no_such_entry") is None and "no_such_entry" not in knowledge
@@ -44,6 +49,14 @@ def test_real_knowledge_loads():
     for entry in knowledge:
         assert entry.key_fact in entry.answer
         assert entry.source.title
+
+
+@pytest.mark.skipif(not REAL_KNOWLEDGE.is_dir(), reason="knowledge/ not written yet")
+def test_every_real_entry_lists_facts_with_a_few_ways_to_ask_each():
+    for entry in load_knowledge(REAL_KNOWLEDGE):
+        assert entry.facts, entry.id
+        for fact in entry.facts:
+            assert 3 <= len(fact.answers) <= 8, (entry.id, fact.says)
 
 
 BAD_EDITS = [
@@ -140,8 +153,31 @@ BAD_EDITS = [
     ),
     pytest.param(
         "services.yml", "前进初中一期工程于2023年6月竣工。", "前进初中一期工程于2023年6月竣工。" + "好" * 400,
-        ["knowledge/services.yml 第2条 (middle_school) 字段 answer：太长（419 个字，最多 400 个）；更多内容请写在 details 里"],
+        ["knowledge/services.yml 第2条 (middle_school) 字段 answer：太长（419 个字，最多 400 个）；更多内容请写在 facts 里"],
         id="answer-too-long",
+    ),
+    pytest.param(
+        "elderly.yml", "    key_fact: 90周岁以上\n", "    key_fact: 90周岁以上\n    details: 午餐由村社统一安排\n",
+        ["knowledge/elderly.yml 第1条 (elderly_lunch) 字段 details：未知字段（可用字段："],
+        id="details-is-no-longer-a-field",
+    ),
+    pytest.param(
+        "elderly.yml", "      - says: 中心设有日间托养床位20个。\n        answers:", "      - answers:",
+        ["knowledge/elderly.yml 第2条 (elderly_day_care) 字段 facts 第1项 says：不能为空"],
+        id="fact-without-says",
+    ),
+    pytest.param(
+        "elderly.yml", "answers: [有多大, 面积多少, 占地多少]", "answers: []",
+        ["knowledge/elderly.yml 第2条 (elderly_day_care) 字段 facts 第2项 answers：至少写一个问法，例如 [几张床位, 多少个床位]"],
+        id="fact-with-empty-answers",
+    ),
+    pytest.param(
+        "elderly.yml", "answers: [几张床位", "answer: [几张床位",
+        [
+            "knowledge/elderly.yml 第2条 (elderly_day_care) 字段 facts 第1项 answer：未知字段（是否想写 answers？）",
+            "knowledge/elderly.yml 第2条 (elderly_day_care) 字段 facts 第1项 answers：至少写一个问法，例如 [几张床位, 多少个床位]",
+        ],
+        id="fact-with-unknown-key",
     ),
     pytest.param(
         "services.yml", "title: 前进初中", "title: " + "前进初中" * 7,
@@ -164,12 +200,12 @@ BAD_EDITS = [
     ),
     pytest.param(
         "elderly.yml", "    title: 居家养老服务中心\n", "    title: 居家养老服务中心\n    where: [临江村\n",
-        ["knowledge/elderly.yml 第22行（可能从第21行开始）：YAML 格式错误，请检查缩进、冒号和引号"],
+        ["knowledge/elderly.yml 第21行（可能从第20行开始）：YAML 格式错误，请检查缩进、冒号和引号"],
         id="yaml-syntax",
     ),
     pytest.param(
         "elderly.yml", "    key_fact: 日间托养床位20个", "\tkey_fact: 日间托养床位20个",
-        ["knowledge/elderly.yml 第23行：YAML 格式错误，请检查缩进、冒号和引号", "请用空格缩进，不要用 Tab"],
+        ["knowledge/elderly.yml 第22行：YAML 格式错误，请检查缩进、冒号和引号", "请用空格缩进，不要用 Tab"],
         id="tab-indent",
     ),
 ]

@@ -59,7 +59,7 @@ def test_broken_edit_keeps_last_good_version_and_logs_each_problem_once(knowledg
     logged = [record.getMessage() for record in errors_logged(caplog)]
     assert len(logged) == 2
     assert "still serving the last good version" in logged[0]
-    assert "knowledge/elderly.yml 第22行（可能从第21行开始）：YAML 格式错误" in logged[0]
+    assert "knowledge/elderly.yml 第21行（可能从第20行开始）：YAML 格式错误" in logged[0]
     assert "knowledge/elderly.yml 第2条 (elderly_day_care) 字段 anwser：未知字段（是否想写 answer？）" in logged[1]
 
     edit(path, "    anwser: 草稿\n", "")
