@@ -1,5 +1,6 @@
 """The chat page in Debian's headless Chromium at phone size (375×667), against the running bot."""
 import json
+from typing import List
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -13,7 +14,8 @@ pytestmark = pytest.mark.stack
 WELCOME = "您好！我是前进小助手"
 HISTORY_KEY = "qianjin-widget-history"
 SENDER_KEY = "qianjin-widget-sender"
-BOT_REPLIES = "#messages .msg-bot:not(.typing):not(.msg-error) .bubble"
+BOT_MESSAGES = "#messages .msg-bot:not(.typing):not(.msg-error)"
+BOT_REPLIES = f"{BOT_MESSAGES} .bubble"
 USER_MESSAGES = "#messages .msg-user .bubble"
 WEBHOOK_ROUTE = "**/webhooks/widget/webhook"
 REPLY_TIMEOUT_MS = 30_000
@@ -108,6 +110,84 @@ def test_large_text_mode_is_remembered(phone, widget_url, artifacts):
 
     page.get_by_role("button", name="大字模式").click()
     assert font_size(page, "#messages .bubble") == normal
+
+
+SMALL_PHONE = {**PHONE, "viewport": {"width": 360, "height": 640}}
+# A real answer of a few hundred characters: it fits a 360×640 screen in normal text, not in 大字模式.
+REAL_QUESTION = "四治协同"
+LONG_TURN_CHARS = 600
+
+
+def long_turn() -> List[dict]:
+    """A turn longer than a small phone's screen in any text size: the longest answers as one, then a question."""
+    answers = sorted((entry.answer for entry in load_knowledge(PROJECT_ROOT / "knowledge")), key=len, reverse=True)
+    text = ""
+    for answer in answers:
+        text = f"{text}{answer}\n"
+        if len(text) > LONG_TURN_CHARS:
+            break
+    return [
+        {"recipient_id": "x", "text": f"{text}（来源：前进街道2023年工作回顾与2024年工作思路）"},
+        {"recipient_id": "x", "text": "还想了解什么？", "buttons": [{"title": "云治前进平台", "payload": "云治前进平台"}]},
+    ]
+
+
+def top_in_view(page: Page, selector: str) -> float:
+    """How far below the top of the visible conversation the element starts (negative: scrolled out above)."""
+    view = page.locator("#messages").bounding_box()
+    return page.locator(selector).bounding_box()["y"] - view["y"]
+
+
+def bottom_in_view(page: Page, selector: str) -> float:
+    """How far above the bottom of the visible conversation the element ends (negative: hidden below)."""
+    view = page.locator("#messages").bounding_box()
+    box = page.locator(selector).bounding_box()
+    return view["y"] + view["height"] - (box["y"] + box["height"])
+
+
+@pytest.mark.parametrize("large", [False, True], ids=["normal", "large-text"])
+def test_an_answer_opens_at_its_beginning(browser, widget_url, artifacts, large):
+    context = browser.new_context(locale="zh-CN", **SMALL_PHONE)
+    context.set_default_timeout(30_000)
+    mode = "large" if large else "normal"
+    try:
+        page = context.new_page()
+        page.goto(widget_url)
+        if large:
+            page.get_by_role("button", name="大字模式").click()
+        view_height = page.locator("#messages").bounding_box()["height"]
+
+        before = bot_count(page)
+        send(page, REAL_QUESTION)
+        replies_after(page, before)
+        first_new = f"{BOT_MESSAGES} >> nth={before}"
+        if page.locator(first_new).bounding_box()["height"] > view_height:
+            assert 0 <= top_in_view(page, first_new) <= 30, "the answer's first line is hidden above"
+        else:
+            assert top_in_view(page, first_new) >= 0 and bottom_in_view(page, first_new) >= 0, "not shown whole"
+        page.screenshot(path=str(artifacts / f"widget-answer-{mode}.png"))
+
+        held = []
+        page.route(WEBHOOK_ROUTE, lambda route: held.append(route))
+        before = bot_count(page)
+        send(page, "前进街道今年有哪些工作？")
+        expect(page.locator("#messages .typing")).to_be_visible()
+        own = f"{USER_MESSAGES} >> nth=-1"
+        assert top_in_view(page, own) >= 0 and bottom_in_view(page, own) >= 0, "the resident's message is not in view"
+        while not held:
+            page.wait_for_timeout(50)
+        held[0].fulfill(json=long_turn())
+        replies_after(page, before)
+        first_new = f"{BOT_MESSAGES} >> nth={before}"
+        assert page.locator(first_new).bounding_box()["height"] > view_height
+        assert 0 <= top_in_view(page, first_new) <= 30, "the long answer's first line is hidden above"
+        page.screenshot(path=str(artifacts / f"widget-long-answer-{mode}.png"))
+
+        # Switching the text size while reading keeps the resident's place.
+        page.get_by_role("button", name="大字模式").click()
+        assert 0 <= top_in_view(page, first_new) <= 30, "the text size change lost the reading place"
+    finally:
+        context.close()
 
 
 FAILURES = {

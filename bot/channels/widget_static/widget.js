@@ -131,6 +131,40 @@
     messages.scrollTop = messages.scrollHeight;
   }
 
+  /* The top of the visible conversation, below its padding, in the window's coordinates. */
+  function viewTop() {
+    return messages.getBoundingClientRect().top + (parseFloat(window.getComputedStyle(messages).paddingTop) || 0);
+  }
+
+  /* The scroll position that puts an item's top at the top of the view. */
+  function startOf(item) {
+    return messages.scrollTop + item.getBoundingClientRect().top - viewTop();
+  }
+
+  /* New answers are read from their start: the first goes to the top of the view, unless everything from it to
+     the end fits (the browser then stops at the end, showing them whole). */
+  function revealFrom(item) {
+    messages.scrollTop = startOf(item);
+  }
+
+  /* The first message at least partly in view, and how far through it the view's top is (0 to 1). */
+  function readingPlace() {
+    var top = viewTop();
+    for (var i = 0; i < messages.children.length; i += 1) {
+      var box = messages.children[i].getBoundingClientRect();
+      if (box.bottom > top) {
+        return { item: messages.children[i], through: box.height ? Math.max(0, top - box.top) / box.height : 0 };
+      }
+    }
+    return null;
+  }
+
+  function returnTo(place) {
+    if (place) {
+      messages.scrollTop = startOf(place.item) + place.through * place.item.getBoundingClientRect().height;
+    }
+  }
+
   function messageItem(role, extraClass) {
     var item = document.createElement("div");
     item.className = "msg msg-" + role + (extraClass ? " " + extraClass : "");
@@ -176,7 +210,6 @@
       item.appendChild(group);
     }
     messages.appendChild(item);
-    scrollToEnd();
     return item;
   }
 
@@ -263,6 +296,7 @@
     var typing = showTyping();
     post(message).then(function (replies) {
       typing.parentNode.removeChild(typing);
+      var first = null;
       replies.forEach(function (reply) {
         var entry = {
           role: "bot",
@@ -270,10 +304,13 @@
           buttons: validButtons(reply && reply.buttons)
         };
         if (entry.text || entry.buttons.length) {
-          show(entry);
+          first = first || show(entry);
           remember(entry);
         }
       });
+      if (first) {
+        revealFrom(first);
+      }
     }, function () {
       typing.parentNode.removeChild(typing);
       showUnreachable(message);
@@ -289,16 +326,19 @@
     }
     var entry = { role: "user", text: shown || message, buttons: [] };
     show(entry);
+    scrollToEnd();
     remember(entry);
     deliver(message);
     return true;
   }
 
+  /* The resident keeps their place in the conversation when the text grows or shrinks. */
   function setLargeText(on) {
+    var place = readingPlace();
     document.documentElement.classList.toggle("large", on);
     largeToggle.setAttribute("aria-pressed", on ? "true" : "false");
     store.set(KEYS.large, on ? "1" : "0");
-    scrollToEnd();
+    returnTo(place);
   }
 
   form.addEventListener("submit", function (event) {
@@ -317,7 +357,20 @@
     setLargeText(largeToggle.getAttribute("aria-pressed") !== "true");
   });
 
+  /* Back on the page: the conversation as it was, open at the start of the bot's last answer. */
   setLargeText(store.get(KEYS.large) === "1");
-  show(WELCOME);
-  history.forEach(show);
+  var lastAnswer = show(WELCOME);
+  history.forEach(function (entry) {
+    var item = show(entry);
+    if (entry.role === "user") {
+      lastAnswer = null;
+    } else if (!lastAnswer) {
+      lastAnswer = item;
+    }
+  });
+  if (lastAnswer) {
+    revealFrom(lastAnswer);
+  } else {
+    scrollToEnd();
+  }
 })();
