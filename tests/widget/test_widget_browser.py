@@ -190,6 +190,49 @@ def test_an_answer_opens_at_its_beginning(browser, widget_url, artifacts, large)
         context.close()
 
 
+def focused(page: Page) -> str:
+    return page.evaluate("() => document.activeElement.id || document.activeElement.textContent")
+
+
+def test_only_the_latest_quick_replies_can_be_reached_with_tab(phone, widget_url, artifacts):
+    page = phone
+    page.goto(widget_url)
+    before = bot_count(page)
+    page.get_by_role("button", name="我能问什么", exact=True).click()
+    replies_after(page, before)
+
+    for attempt in ("after the answer", "after a reload"):
+        old = page.locator(f"{BOT_MESSAGES} >> nth=0").locator(".quick-reply")
+        latest = page.locator(f"{BOT_MESSAGES} >> nth=-1").locator(".quick-reply")
+        titles = latest.all_inner_texts()
+        assert titles, attempt
+        expect(old).to_have_text(["我能问什么"])
+        expect(old).to_be_disabled()
+        expect(old).to_have_attribute("aria-disabled", "true")
+        expect(old).to_have_attribute("tabindex", "-1")
+        for button in latest.all():
+            expect(button).to_be_enabled()
+            expect(button).not_to_have_attribute("aria-disabled", "true")
+        assert old.evaluate("e => getComputedStyle(e).color") != latest.first.evaluate(
+            "e => getComputedStyle(e).color"
+        ), "an old button should look different"
+
+        page.get_by_label("输入您的问题").focus()
+        page.keyboard.press("Tab")
+        assert focused(page) == "send", attempt
+        page.get_by_label("输入您的问题").focus()
+        backwards = []
+        for _ in range(len(titles) + 1):
+            page.keyboard.press("Shift+Tab")
+            backwards.append(focused(page))
+        assert backwards == [*reversed(titles), "messages"], attempt
+        page.keyboard.press("Tab")
+        assert focused(page) == titles[0], attempt
+        if attempt == "after the answer":
+            page.screenshot(path=str(artifacts / "widget-old-quick-replies.png"))
+            page.reload()
+
+
 FAILURES = {
     "network error": lambda route: route.abort("connectionrefused"),
     "server error": lambda route: route.fulfill(status=502, body="Bad Gateway"),

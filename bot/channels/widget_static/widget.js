@@ -165,6 +165,17 @@
     }
   }
 
+  /* Quick replies answer the message they came with: once the resident has said something else they are greyed
+     out, cannot be pressed and leave the Tab order, so Tab reaches only the latest ones. */
+  function retireQuickReplies() {
+    var buttons = messages.querySelectorAll(".quick-reply:not([aria-disabled])");
+    for (var i = 0; i < buttons.length; i += 1) {
+      buttons[i].disabled = true;
+      buttons[i].tabIndex = -1;
+      buttons[i].setAttribute("aria-disabled", "true");
+    }
+  }
+
   function messageItem(role, extraClass) {
     var item = document.createElement("div");
     item.className = "msg msg-" + role + (extraClass ? " " + extraClass : "");
@@ -325,6 +336,7 @@
       return false;
     }
     var entry = { role: "user", text: shown || message, buttons: [] };
+    retireQuickReplies();
     show(entry);
     scrollToEnd();
     remember(entry);
@@ -361,6 +373,9 @@
   setLargeText(store.get(KEYS.large) === "1");
   var lastAnswer = show(WELCOME);
   history.forEach(function (entry) {
+    if (entry.role === "user") {
+      retireQuickReplies();
+    }
     var item = show(entry);
     if (entry.role === "user") {
       lastAnswer = null;
