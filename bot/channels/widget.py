@@ -2,10 +2,13 @@
 message endpoint that speaks the REST channel's JSON.
 
 The page and its endpoint share one origin (the Rasa server), so a resident's browser never needs CORS to chat;
-the street's website only loads `embed.js`, which opens the page in an iframe. The endpoint is the REST
-channel's own (same checks, length limit and "busy" answer), narrowed for a public page: sender ids must look
-like the page's random ones, and what the browser says about channel or metadata is not stored.
+the street's website only loads `embed.js`, which opens the page in an iframe. Only the websites in CORS_ORIGINS
+may frame the page; `embed.js` is given that list, so elsewhere it shows a notice instead of a blank frame. The
+endpoint is the REST channel's own (same checks, length limit and "busy" answer), narrowed for a public page:
+sender ids must look like the page's random ones, and what the browser says about channel or metadata is not
+stored.
 """
+import json
 import re
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
@@ -32,6 +35,9 @@ BAD_SENDER_TEXT = "对话编号不正确，请刷新页面后再试。"
 # Name of the handler of GET / in Rasa's RestInput.blueprint, which this channel reuses.
 REST_HEALTH = "health"
 
+# The line of embed.js that the server fills in with CORS_ORIGINS.
+EMBED_ORIGINS_LINE = "var ALLOWED_ORIGINS = null;"
+
 
 def asset(name: str) -> Optional[Path]:
     """A file directly inside widget_static with a known type; a name is matched, never joined into a path."""
@@ -41,12 +47,16 @@ def asset(name: str) -> Optional[Path]:
     return None
 
 
-def serve(name: str, headers: Optional[Dict[str, str]] = None) -> HTTPResponse:
+def serve(name: str, headers: Optional[Dict[str, str]] = None, origins: Optional[List[str]] = None) -> HTTPResponse:
+    """A file of widget_static; embed.js with `origins` written in, so it knows where the page may be framed."""
     path = asset(name)
     if path is None:
         return response.text("Not Found", status=404)
+    body = path.read_bytes()
+    if name == "embed.js" and origins is not None:
+        body = embed_script(body.decode("utf-8"), origins).encode("utf-8")
     return response.raw(
-        path.read_bytes(),
+        body,
         content_type=CONTENT_TYPES[path.suffix],
         headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff", **(headers or {})},
     )
@@ -59,6 +69,14 @@ def page_policy(origins: List[str]) -> str:
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
         f"base-uri 'none'; form-action 'none'; frame-ancestors {ancestors}"
     )
+
+
+def embed_script(source: str, origins: List[str]) -> str:
+    """embed.js with the allowed origins (already public in the page's frame-ancestors) as a JavaScript array."""
+    if source.count(EMBED_ORIGINS_LINE) != 1:
+        raise ValueError(f"embed.js must contain `{EMBED_ORIGINS_LINE}` once")
+    # ASCII-only JSON is a valid JavaScript literal.
+    return source.replace(EMBED_ORIGINS_LINE, f"var ALLOWED_ORIGINS = {json.dumps(origins, ensure_ascii=True)};")
 
 
 class WidgetInput(ResidentRestInput):
@@ -84,7 +102,8 @@ class WidgetInput(ResidentRestInput):
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
         widget = super().blueprint(on_new_message)
-        page_headers = {"Content-Security-Policy": page_policy(settings.cors_origins())}
+        origins = settings.cors_origins()
+        page_headers = {"Content-Security-Policy": page_policy(origins)}
 
         @widget.on_request
         async def page_at_root(request: Request) -> Optional[HTTPResponse]:
@@ -99,10 +118,10 @@ class WidgetInput(ResidentRestInput):
 
         @widget.route("/embed.js", methods=["GET"])
         async def embed(request: Request) -> HTTPResponse:
-            return serve("embed.js")
+            return serve("embed.js", origins=origins)
 
         @widget.route("/static/<name:path>", methods=["GET"])
         async def static(request: Request, name: str) -> HTTPResponse:
-            return serve(name)
+            return serve(name, origins=origins)
 
         return widget

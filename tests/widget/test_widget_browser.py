@@ -343,8 +343,51 @@ def test_other_websites_can_neither_call_nor_frame_the_bot(phone, stranger_site,
     page.goto(stranger_site.url)
     assert page.evaluate(FETCH_FROM_PAGE, f"{stack.rasa_url}/webhooks/widget/webhook") == "TypeError"
 
+    # A frame made by hand (not by embed.js, which does not try there) is refused by the page's own policy.
     refused = "frame-ancestors"
     with page.expect_console_message(lambda message: refused in message.text):
-        page.get_by_role("button", name="前进小助手").click()
-    frame = page.locator("iframe[title='前进小助手']").element_handle().content_frame()
+        page.evaluate(
+            """(url) => {
+              const frame = document.createElement("iframe");
+              frame.title = "手工框架";
+              frame.src = url;
+              document.body.appendChild(frame);
+            }""",
+            f"{stack.rasa_url}/webhooks/widget/",
+        )
+    frame = page.locator("iframe[title='手工框架']").element_handle().content_frame()
     assert not frame.url.startswith(stack.rasa_url)
+
+
+NOT_OPEN = "本网站暂未开通前进小助手"
+
+
+def test_embed_on_a_website_not_in_cors_origins_says_so(browser, stranger_site, street_site, artifacts):
+    for name, device in (("phone", PHONE), ("desktop", {"viewport": {"width": 1280, "height": 800}})):
+        for site, allowed in ((stranger_site, False), (street_site, True)):
+            context = browser.new_context(locale="zh-CN", **device)
+            context.set_default_timeout(30_000)
+            try:
+                page = context.new_page()
+                warnings = []
+                page.on("console", lambda message: message.type == "warning" and warnings.append(message.text))
+                page.goto(site.url)
+                launcher = page.get_by_role("button", name="前进小助手")
+                launcher.click()
+                panel = page.get_by_role("dialog", name="前进小助手")
+                expect(panel).to_be_visible()
+                chat = page.frame_locator("iframe[title='前进小助手']")
+                if allowed:
+                    expect(chat.locator(BOT_REPLIES).first).to_contain_text(WELCOME)
+                    expect(panel).not_to_contain_text(NOT_OPEN)
+                    assert not [text for text in warnings if "CORS_ORIGINS" in text]
+                    continue
+                expect(panel).to_contain_text(NOT_OPEN)
+                expect(page.locator("iframe")).to_have_count(0)
+                assert [text for text in warnings if site.origin in text and "CORS_ORIGINS" in text], warnings
+                page.screenshot(path=str(artifacts / f"widget-embed-not-open-{name}.png"))
+                page.get_by_role("button", name="关闭").click()
+                expect(panel).to_be_hidden()
+                expect(launcher).to_be_visible()
+            finally:
+                context.close()

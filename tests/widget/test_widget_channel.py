@@ -50,6 +50,13 @@ def test_page_may_be_framed_only_by_allowed_sites(stack):
     assert "script-src 'self'" in policy
 
 
+@pytest.mark.parametrize("path", ["/webhooks/widget/embed.js", "/webhooks/widget/static/embed.js"])
+def test_embed_script_knows_where_the_page_may_be_framed(stack, path):
+    script = requests.get(stack.rasa_url + path, timeout=10).text
+    allowed = [o for o in stack.env["CORS_ORIGINS"].split(",") if o]
+    assert f"var ALLOWED_ORIGINS = {json.dumps(allowed)};" in script
+
+
 @pytest.mark.parametrize(
     "path, content_type",
     [
