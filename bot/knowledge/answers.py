@@ -11,7 +11,7 @@ from bot.knowledge import texts
 from bot.knowledge.eligibility import asks_about_own_case, eligibility_reply
 from bot.knowledge.facts import facts_answering
 from bot.knowledge.loader import KnowledgeBase
-from bot.knowledge.questions import KINDS, WHAT, bigrams, kinds_asked
+from bot.knowledge.questions import KINDS, OFFERS, WHAT, bigrams, kinds_asked
 from bot.knowledge.schema import ASPECTS, Entry
 from bot.replies import Reply
 
@@ -74,7 +74,8 @@ def _detail(entry: Entry, question: str, answer_shown: bool) -> Detail:
         found = bool(entry.eligibility)
         asked -= {"eligibility"}
     facts, answered = facts_answering(entry, question)
-    asked -= answered
+    # A fact about the thing asked answers "is there …" too ("有没有床位": 床位20个).
+    asked -= answered | ({OFFERS} if facts else set())
     new_facts = [fact for fact in facts if not (answer_shown and _repeats(fact.says, entry))]
     if new_facts:
         found = True
@@ -84,9 +85,9 @@ def _detail(entry: Entry, question: str, answer_shown: bool) -> Detail:
         value = getattr(entry, kind, "") if kind in ASPECTS else ""
         if value:
             found = True
-            parts.append(texts.DETAIL_FIELD.format(title=entry.title, label=texts.DETAIL_LABELS[kind], value=value))
+            parts.append(texts.DETAIL_FIELD.format(title=entry.title, label=texts.FIELD_LABELS[kind], value=value))
         elif not (answer_shown and _answer_says_missing(entry, kind)):
-            missing.append(texts.DETAIL_MISSING.format(title=entry.title, label=texts.DETAIL_LABELS[kind]))
+            missing.append(texts.DETAIL_MISSING.format(title=entry.title, label=texts.MISSING_LABELS[kind]))
     if missing and not any(part.endswith(texts.ASK_LOCALLY) for part in parts):
         missing[-1] += texts.ASK_LOCALLY
     return Detail("\n".join(parts + missing), found)

@@ -12,7 +12,7 @@ from typing import Dict, FrozenSet, Iterator, Optional, Tuple
 from bot.knowledge import texts
 from bot.knowledge.answers import answer, answer_detail
 from bot.knowledge.loader import KnowledgeBase
-from bot.knowledge.questions import KINDS, bigrams, kinds_asked, subject_words
+from bot.knowledge.questions import KINDS, bigrams, kinds_asked, names_a_place, subject_words
 from bot.knowledge.schema import Entry
 from bot.replies import Reply
 
@@ -48,11 +48,14 @@ def respond(knowledge: KnowledgeBase, question: Question, topic: Optional[str], 
         target = _choose(knowledge, question.text, named, confident)
         if target:
             return Answered(answer(knowledge, target, waiting), target)
-    if topic in knowledge and set(named) <= {topic} and fits_topic(knowledge[topic], question.text):
+    if topic in knowledge and _stays_on(knowledge[topic], question, named, confident):
         detail = answer_detail(knowledge, topic, question.text)
         # "孩子暑假没人带怎么办" about 春泥计划 is the topic asked again, better answered whole than as a gap.
         if detail and (detail.found or confident != topic or _names_nothing(question.text)):
             return Answered(Reply(detail.text), topic)
+        if detail is None and related_to(knowledge[topic], question.text):
+            # "能量血压不" after 健康小屋: about the topic, though no fact answers it; its answer is the best there is.
+            return Answered(answer(knowledge, topic, question.text), topic)
     target = _choose(knowledge, question.text, named, confident)
     if target:
         return Answered(answer(knowledge, target, question.text), target)
@@ -63,12 +66,42 @@ def respond(knowledge: KnowledgeBase, question: Question, topic: Optional[str], 
 
 
 def entries_named(knowledge: KnowledgeBase, text: str) -> Dict[str, str]:
-    """Entries whose title or one of whose keywords `text` contains, each with the longest such word."""
+    """Entries whose title or one of whose keywords `text` contains, each with the longest such word; a word
+    inside a longer one names nothing ("医院" in "省中医院")."""
+    text = text or ""
+    found = [(word, entry_id, text.find(word)) for word, entry_id in _vocabulary(knowledge) if word in text]
     named: Dict[str, str] = {}
-    for word, entry_id in _vocabulary(knowledge):
-        if word in (text or "") and len(word) > len(named.get(entry_id, "")):
+    for word, entry_id, start in found:
+        inside_longer = any(
+            len(other) > len(word) and other_start <= start and start + len(word) <= other_start + len(other)
+            for other, _, other_start in found
+        )
+        if not inside_longer and len(word) > len(named.get(entry_id, "")):
             named[entry_id] = word
     return named
+
+
+def _stays_on(entry: Entry, question: Question, named: Dict[str, str], confident: Optional[str]) -> bool:
+    """Whether `question` is about the current topic `entry`. Naming another entry moves on ("那公交呢"), unless
+    the question asks a detail and the classifier does not back the other entry: "孩子上初中了还能去吗" about
+    春泥计划 asks whether it applies, not about 前进初中."""
+    others = set(named) - {entry.id}
+    if not others:
+        return _follows_up(entry, question, confident)
+    if not kinds_asked(question.text) or confident in others:
+        return False
+    for word in named.values():
+        question = Question(question.text.replace(word, ""), question.intent, question.confidence)
+    return _follows_up(entry, question, confident)
+
+
+def _follows_up(entry: Entry, question: Question, confident: Optional[str]) -> bool:
+    """Whether `question` is about the topic `entry`: it fits it, or it asks a detail ("怎么申请住进去", "每天几点开")
+    of nothing else: not a place or body of its own ("图书馆在哪里") nor an entry the classifier is sure of."""
+    if fits_topic(entry, question.text):
+        return True
+    subject = subject_words(question.text)
+    return bool(kinds_asked(question.text)) and confident in (None, entry.id) and not names_a_place(subject)
 
 
 def fits_topic(entry: Entry, text: str) -> bool:

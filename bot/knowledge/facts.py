@@ -11,8 +11,8 @@ from bot.knowledge.questions import HOW_MANY, SIZE, WHEN, bigrams, kinds_asked, 
 from bot.knowledge.schema import Entry, Fact
 
 MAX_FACTS = 2
-# Shared character pairs a question must have with a fact when the kinds asked do not match.
-MIN_WORDS_WITHOUT_KIND = 2
+# Shared character pairs a question must have with a fact when the kinds asked do not match ("充电的有吗": 充电).
+MIN_WORDS_WITHOUT_KIND = 1
 
 
 # Sentences of an entry's answer that give a figure answer "how many", "how big" and "since when" on their own.

@@ -13,21 +13,27 @@ ASK_LOCALLY = "建议直接咨询您所在的村（社区）或前进街道办�
 # --- a detail of the current topic ---
 DETAIL_GIVEN = "关于「{title}」：{text}"
 DETAIL_FIELD = "关于「{title}」的{label}：{value}"
-# What each kind of detail is called when the documents do not give it ("文件里没有写「…」的具体地点").
-DETAIL_LABELS: Dict[str, str] = {
+# What an entry field is called when the documents give it ("关于「…」的地点：临江村").
+FIELD_LABELS: Dict[str, str] = {
     "where": "地点",
     "eligibility": "享受条件",
     "contact": "联系电话",
     "hours": "开放或服务时间",
     "fee": "收费情况",
-    "how_to_apply": "申请办理的方式",
-    "what_to_bring": "需要带的证件和材料",
-    "how_many": "相关数字",
-    "size": "面积和规模",
-    "when": "相关时间",
-    "what": "更多具体内容",
+    "how_to_apply": "申请办理方式",
 }
-DETAIL_MISSING = "文件里没有写「{title}」的{label}。"
+# How to say the documents do not give a kind of detail ("文件里没有写「…」的具体地点").
+DETAIL_MISSING = "文件里没有写「{title}」{label}。"
+MISSING_LABELS: Dict[str, str] = {
+    **{kind: f"的{label}" for kind, label in FIELD_LABELS.items()},
+    "what_to_bring": "需要带哪些证件和材料",
+    "how_many": "的相关数字",
+    "size": "的面积和规模",
+    "next": "下一次的安排",
+    "when": "的相关时间",
+    "offers": "有没有这项服务",
+    "what": "的更多具体内容",
+}
 
 # --- does it apply to me ---
 RULE_QUOTED = "关于「{title}」，文件写的是：{rule}。"
@@ -50,7 +56,9 @@ WHICH_SERVICE_EXAMPLES: Dict[str, str] = {
     "what_to_bring": "办托育要带什么材料",
     "how_many": "共享电动车有多少辆",
     "size": "居家养老服务中心有多大",
+    "next": "义诊下次什么时候",
     "when": "前进初中什么时候建成的",
+    "offers": "健康小屋能不能量血压",
     "what": "春泥计划是做什么的",
 }
 

@@ -116,7 +116,7 @@ def take(state: FormState, message: FormMessage) -> Step:
     if turn is Turn.STRAY_BUTTON:
         return _ask_again(asking, texts.OLD_BUTTON)
     if turn is Turn.SMALL_TALK:
-        return Step({asking: None})
+        return _failed(state, texts.COURTESY_IN_FORM)
     if turn is Turn.CORRECT:
         return _correct(state, message.text)
     if turn is not Turn.ANSWER:

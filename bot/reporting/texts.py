@@ -20,6 +20,8 @@ def category_button(category: str) -> Button:
 # --- starting ---
 START_WITH_DESCRIPTION = "好的，我来帮您登记这个问题，再确认几项信息就可以提交。" + STOP_HINT
 ASK_DESCRIPTION = "好的，我来帮您登记。请简单说说遇到了什么问题，比如什么东西坏了、是什么情况、持续多久了。"
+# "谢谢", "你好" where the place or the description is asked.
+COURTESY_IN_FORM = "不客气。这件事还没登记完，我们接着来。"
 # A button from an earlier message tapped while something else is asked: nothing is filled from it.
 OLD_BUTTON = "您点的是前面消息里的按钮，这一步用不上。"
 # A category button of a report that is already over, tapped again.

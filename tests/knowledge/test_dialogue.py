@@ -2,6 +2,7 @@
 import pytest
 
 from bot.knowledge import Question, load_knowledge, respond
+from bot.knowledge.dialogue import entries_named
 from bot.knowledge.eligibility import age_in, eligibility_reply
 from bot.knowledge.questions import kinds_asked, subject_words
 from tests.knowledge.knowledge_paths import REAL_KNOWLEDGE
@@ -95,3 +96,21 @@ def test_a_follow_up_before_any_topic_asks_which_service_once():
 def test_of_two_topics_named_the_one_that_speaks_of_both_wins():
     said = converse(("前进初中那边的停车位", "ask_middle_school"))
     assert said[0][1] == "parking" and "341" in said[0][0]
+
+
+def test_a_word_inside_a_longer_name_names_nothing():
+    assert entries_named(KNOWLEDGE, "省中医院专家会来坐诊吗") == {"tcm_experts": "省中医院"}
+
+
+def test_a_detail_that_mentions_another_entry_in_passing_stays_with_the_topic():
+    said = converse(("春泥计划是啥", "ask_spring_mud"), ("孩子上了初中还可以参加吗", "nlu_fallback"))
+    assert said[1][1] == "spring_mud"
+
+
+@pytest.mark.parametrize(
+    "question, missing",
+    [("下回啥时候", "下一次的安排"), ("能量血压不", "有没有这项服务")],
+)
+def test_what_the_documents_cannot_say(question, missing):
+    said = converse(("健康小屋在哪", "ask_health_hut"), (question, "nlu_fallback"))
+    assert f"「前悦社区健康小屋」{missing}" in said[1][0] and "街道办事处" in said[1][0]
