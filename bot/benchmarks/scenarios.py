@@ -9,6 +9,7 @@ from typing import Callable, List, Sequence
 
 from bot.benchmarks.questions import Question
 from bot.benchmarks.stack import is_answer, reply_text
+from bot.knowledge import KnowledgeBase, texts as knowledge_texts
 from bot.reporting import texts
 from bot.reporting.ticket import find_ticket_no
 
@@ -49,6 +50,31 @@ class KnowledgeVisit:
         ]
 
 
+def _answers_from_the_topic(messages: List[dict]) -> bool:
+    """A follow-up answered from the topic: neither silence nor "答不上来"."""
+    return is_answer(messages) and knowledge_texts.OUTSIDE_WHAT_I_KNOW not in reply_text(messages)
+
+
+class FollowUpVisit:
+    """A resident asks about a topic by name, then follow-ups that do not name it ("能服务多少人"), taken from
+    the entry's facts: as many turns as a knowledge visit, so that the two compare side by side."""
+
+    name = "follow-up"
+
+    def __init__(self, knowledge: KnowledgeBase, turns_per_visit: int = 5) -> None:
+        self.visits = [
+            [entry.title] + [fact.answers[0] for fact in entry.facts][: turns_per_visit - 1]
+            for entry in knowledge
+            if len(entry.facts) >= turns_per_visit - 1
+        ]
+        if not self.visits:
+            raise ValueError(f"no entry has {turns_per_visit - 1} facts to ask about")
+
+    def steps(self, resident: int, visit: int) -> List[Step]:
+        topic, *follow_ups = self.visits[(resident * 7 + visit) % len(self.visits)]
+        return [Step(self.name, topic)] + [Step(self.name, text, expect=_answers_from_the_topic) for text in follow_ups]
+
+
 REPORT_DESCRIPTION = "小区门口路灯坏了好几天了"
 REPORT_CATEGORY = "公共设施"
 REPORT_LOCATION = "前悦社区南门口"
@@ -62,8 +88,7 @@ class ReportVisit:
 
     def steps(self, resident: int, visit: int) -> List[Step]:
         return [
-            Step("describe problem", REPORT_DESCRIPTION,
-                 expect=_says(texts.ASK_CATEGORY_GUESS.format(category=REPORT_CATEGORY))),
+            Step("describe problem", REPORT_DESCRIPTION, expect=_says(f"「{REPORT_CATEGORY}」")),
             Step("confirm category", button=texts.CATEGORY_GUESS_BUTTONS[0][0], expect=_says(texts.ASK_LOCATION)),
             Step("give location", REPORT_LOCATION, expect=_says(texts.PRIVACY_NOTICE)),
             Step("decline phone", DECLINE_PHONE, expect=_says(texts.SUMMARY.split("\n")[0])),

@@ -9,7 +9,7 @@ from bot import settings
 from bot.benchmarks.accuracy import baseline_accuracy, bot_accuracy
 from bot.benchmarks.load import run_cell
 from bot.benchmarks.questions import KNOWLEDGE_TEST_SET, Question, load_questions
-from bot.benchmarks.scenarios import KnowledgeVisit, ReportVisit
+from bot.benchmarks.scenarios import FollowUpVisit, KnowledgeVisit, ReportVisit
 from bot.benchmarks.stack import LocalStack, StackError
 from bot.benchmarks.table import Results, StackFigures, render
 from bot.benchmarks.training_time import time_training
@@ -64,7 +64,7 @@ def _measure_running_bot(results: Results, knowledge: KnowledgeBase, questions: 
         if results.bot is None:
             _progress(f"asking the {len(questions)} held-out questions")
             results.bot = bot_accuracy(stack.webhook_url, knowledge, questions, ACCURACY_MAX_SECONDS)
-        for scenario in (KnowledgeVisit(questions), ReportVisit()):
+        for scenario in (KnowledgeVisit(questions), FollowUpVisit(knowledge), ReportVisit()):
             for count in residents:
                 _progress(f"{scenario.name}: {count} concurrent residents, {workers} worker(s)")
                 results.cells.append(run_cell(stack.webhook_url, scenario, count, max_requests, max_seconds, workers))

@@ -12,6 +12,8 @@ TARGET_RESIDENTS = 10
 TARGET_P95_MS = 150
 TARGET_ANSWERS_PER_SECOND = 40
 TARGET_TRAINING_SECONDS = 180
+# Follow-ups ("能服务多少人") cost at most a tenth of the knowledge answers per second, measured side by side.
+TARGET_FOLLOW_UP_RATIO = 0.9
 
 
 @dataclass
@@ -74,6 +76,13 @@ def targets(results: Results) -> List[Target]:
                    "-" if rate is None else f"{rate:.1f} answers/s",
                    None if rate is None else rate >= TARGET_ANSWERS_PER_SECOND),
         ]
+        follow_ups = results.cell("follow-up", TARGET_RESIDENTS, workers)
+        ratio = follow_ups.answers_per_second / rate if follow_ups and rate else None
+        speed.append(
+            Target(f"follow-ups / knowledge answers/s, {TARGET_RESIDENTS} residents, {_workers(workers)}",
+                   f">= {TARGET_FOLLOW_UP_RATIO:.2f}", "-" if ratio is None else f"{ratio:.2f}",
+                   None if ratio is None else ratio >= TARGET_FOLLOW_UP_RATIO)
+        )
     training = results.training.seconds if results.training else None
     return speed + [
         Target("training time", f"<= {TARGET_TRAINING_SECONDS} s", _training(results.training),

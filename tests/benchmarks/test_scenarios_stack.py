@@ -4,7 +4,7 @@ import pytest
 from bot.benchmarks.accuracy import bot_accuracy
 from bot.benchmarks.load import run_cell
 from bot.benchmarks.questions import load_questions
-from bot.benchmarks.scenarios import KnowledgeVisit, ReportVisit
+from bot.benchmarks.scenarios import FollowUpVisit, KnowledgeVisit, ReportVisit
 from bot.benchmarks.stack import REST_PATH
 from bot.knowledge import load_knowledge
 from bot.settings import PROJECT_ROOT
@@ -30,3 +30,9 @@ def test_held_out_questions_are_asked_and_scored(stack):
     accuracy = bot_accuracy(stack.rasa_url + REST_PATH, load_knowledge(PROJECT_ROOT / "knowledge"), questions,
                             max_seconds=120)
     assert accuracy.asked == 4
+
+
+def test_follow_up_visits_are_answered_from_the_topic(stack):
+    visits = FollowUpVisit(load_knowledge(PROJECT_ROOT / "knowledge"))
+    cell = run_cell(stack.rasa_url + REST_PATH, visits, residents=2, max_requests=10, max_seconds=120)
+    assert cell.failures == {} and len(cell.answered) == 10

@@ -7,14 +7,15 @@ from bot.benchmarks.table import Results, StackFigures, render, targets
 from bot.benchmarks.training_time import Training
 
 
-def results(knowledge_seconds, training):
+def results(knowledge_seconds, training, follow_ups=48):
     knowledge = Cell("knowledge", 10, elapsed=1.0, turns=[Turn("knowledge", knowledge_seconds)] * 50)
+    follow_up = Cell("follow-up", 10, elapsed=1.0, turns=[Turn("follow-up", knowledge_seconds)] * follow_ups)
     report = Cell("report", 10, elapsed=2.0, turns=[Turn("describe problem", 0.2), Turn("confirm submit", 0.3),
                                                    Turn("confirm submit", 30.0, "timeout")])
     return Results(
         started=datetime(2026, 11, 23, 15, 0), nproc=2, load_at_start="3.40 4.38 3.27", load_at_end="2.00 3.00 3.00",
         max_requests=200, max_seconds=30, questions_file="tests/nlu/knowledge_test.yml",
-        training=training, cells=[knowledge, report],
+        training=training, cells=[knowledge, follow_up, report],
         stacks=[StackFigures(1, 41.5, [ProcessMemory(100, "bot run", 51200, 51200),
                                        ProcessMemory(101, "rasa run", 1024000, 1100000)])],
         bot=Accuracy(10, correct=9, no_answer=1), baseline=Accuracy(10, correct=3, wrong=2, no_answer=5),
@@ -23,13 +24,13 @@ def results(knowledge_seconds, training):
 
 def test_targets_are_checked_against_the_knowledge_cell_at_ten_residents():
     met = [t.met for t in targets(results(0.1, Training(120.0)))]
-    assert met == [True, True, True]
-    missed = [t.met for t in targets(results(0.2, Training(200.0)))]
-    assert missed == [False, True, False]
+    assert met == [True, True, True, True]
+    missed = [t.met for t in targets(results(0.2, Training(200.0), follow_ups=40))]
+    assert missed == [False, True, False, False]
 
 
 def test_a_skipped_training_is_not_judged():
-    [_, _, training] = targets(results(0.1, None))
+    [_, _, _, training] = targets(results(0.1, None))
     assert training.met is None and training.mark == "?" and training.shown == "not measured"
 
 
@@ -39,11 +40,11 @@ def test_the_table_shows_every_figure():
     assert "1 timeout" in text and "describe problem" in text
     assert "41.5 s" in text and "rasa run" in text and "120 s" in text
     assert "90.0%" in text and "30.0%" in text and "bot / baseline: 3.00" in text
-    assert text.count("✓") == 3 and "✗" not in text
+    assert text.count("✓") == 4 and "✗" not in text
 
 
 def test_a_training_stopped_at_its_time_limit_misses_the_target():
-    [_, _, training] = targets(results(0.1, Training(1800.0, "still training after 1800 s", stopped=True)))
+    [_, _, _, training] = targets(results(0.1, Training(1800.0, "still training after 1800 s", stopped=True)))
     assert training.met is False and training.shown == "> 1800 s (stopped)"
 
 
@@ -52,7 +53,7 @@ def test_without_a_running_bot_the_other_figures_are_still_shown():
     partial.cells, partial.stacks, partial.bot = [], [], None
     text = render(partial)
     assert "keyword baseline" in text and "30.0%" in text and "bot (running stack)" not in text
-    assert "120 s" in text and [t.mark for t in targets(partial)] == ["?", "?", "✓"]
+    assert "120 s" in text and [t.mark for t in targets(partial)] == ["?", "?", "?", "✓"]
 
 
 def test_each_number_of_workers_is_judged_on_its_own_cell():

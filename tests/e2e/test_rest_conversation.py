@@ -16,7 +16,7 @@ def test_greeting_in_chinese(stack):
 
 def test_out_of_scope_is_polite(stack):
     reply = stack.say_text(new_sender(), "帮我订机票")
-    assert "抱歉" in reply and "帮不上" in reply
+    assert "抱歉" in reply and "答不上来" in reply and "村（社区）或前进街道办事处" in reply
 
 
 def test_capabilities_come_with_buttons(stack):
