@@ -74,6 +74,9 @@ def _detail(entry: Entry, question: str, answer_shown: bool) -> Detail:
         found = bool(entry.eligibility)
         asked -= {"eligibility"}
     facts, answered = facts_answering(entry, question)
+    if found and not asked:
+        # "我妈88岁能不能吃" is answered by the rule; a fact would only say it again.
+        facts = []
     # A fact about the thing asked answers "is there …" too ("有没有床位": 床位20个).
     asked -= answered | ({OFFERS} if facts else set())
     new_facts = [fact for fact in facts if not (answer_shown and _repeats(fact.says, entry))]
