@@ -1,6 +1,7 @@
 """Where the project's settings come from: `.env` (python-dotenv) over the defaults in `.env.example`.
 
-Every process (servers, workers, CLI) calls `load()` first, so a value means the same thing everywhere.
+Every process (servers, workers, CLI) calls `load()` first, so a value means the same thing everywhere. The files
+are read once per process (reading them took a millisecond or more on every look-up); `reload()` reads them again.
 """
 import os
 from pathlib import Path
@@ -11,11 +12,22 @@ from dotenv import dotenv_values, load_dotenv
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+_loaded = False
+
+
 def load() -> None:
-    """Fill os.environ from `.env`, then from `.env.example` for whatever is still unset (real env wins)."""
+    """Fill os.environ from `.env`, then from `.env.example` for whatever is still unset (real env wins); once."""
+    if not _loaded:
+        reload()
+
+
+def reload() -> None:
+    """Read `.env` and `.env.example` again: for a process whose files changed since it loaded them."""
+    global _loaded
     load_dotenv(PROJECT_ROOT / ".env", override=False)
     for key, value in defaults().items():
         os.environ.setdefault(key, value)
+    _loaded = True
 
 
 def defaults() -> Dict[str, str]:

@@ -31,3 +31,18 @@ def test_a_server_listening_on_every_interface_is_reached_through_the_loopback(a
 def test_an_action_server_on_another_machine(action_server):
     action_server(url=" http://actions.internal:5055/webhook ")
     assert settings.action_server_url() == "http://actions.internal:5055/webhook"
+
+
+def test_the_files_are_read_once_and_again_on_reload(monkeypatch, tmp_path):
+    example = tmp_path / ".env.example"
+    example.write_text("SOME_SETTING=first\n", encoding="utf-8")
+    monkeypatch.setattr(settings, "PROJECT_ROOT", tmp_path)
+    monkeypatch.setattr(settings, "_loaded", False)
+    monkeypatch.delenv("SOME_SETTING", raising=False)
+    assert settings.get("SOME_SETTING") == "first"
+
+    example.write_text("SOME_SETTING=second\n", encoding="utf-8")
+    monkeypatch.delenv("SOME_SETTING")
+    assert settings.get("SOME_SETTING") == ""
+    settings.reload()
+    assert settings.get("SOME_SETTING") == "second"
