@@ -9,7 +9,7 @@ import logging
 import uuid
 from abc import ABCMeta, abstractmethod
 from dataclasses import replace
-from typing import Dict, Iterable, List, Text
+from typing import Iterable, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
@@ -17,8 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.governance import InvalidReport, ReportDraft, ReportQueue
-from bot.governance.db import database_url
+from bot.governance import InvalidReport, ReportDraft, open_queue
 from bot.replies import Reply
 from bot.reporting import form, texts
 from bot.reporting.emergency import advice, detect_emergency
@@ -37,17 +36,6 @@ FIELD_OF_SLOT = {slot: name for name, slot in SLOTS.items()}
 # The intent of a message the bot was unsure of (FallbackClassifier), answered with likely topics as buttons.
 UNSURE_INTENT = "nlu_fallback"
 RECENT_TICKETS = 5
-
-_queues: Dict[str, ReportQueue] = {}
-
-
-def report_queue() -> ReportQueue:
-    """The queue on DATABASE_URL, opened once per database (tests point DATABASE_URL at a fresh file)."""
-    url = database_url()
-    if url not in _queues:
-        _queues[url] = ReportQueue.from_url(url)
-    return _queues[url]
-
 
 def _send(dispatcher: CollectingDispatcher, replies: Iterable[Reply]) -> None:
     for reply in replies:
@@ -205,7 +193,7 @@ class ActionSubmitReport(Action):
             idempotency_key=report_id,
         )
         try:
-            view = await asyncio.to_thread(report_queue().submit, draft)
+            view = await asyncio.to_thread(open_queue().submit, draft)
         except InvalidReport as error:
             _send(dispatcher, [Reply(str(error), texts.RETRY_BUTTONS)])
             return []
@@ -227,13 +215,13 @@ class ActionCheckTicket(Action):
         ticket_no = find_ticket_no(_text(tracker))
         try:
             if ticket_no:
-                view = await asyncio.to_thread(report_queue().get, ticket_no)
+                view = await asyncio.to_thread(open_queue().get, ticket_no)
                 if view is None:
                     reply = texts.TICKET_NOT_FOUND.format(ticket_no=ticket_no)
                 else:
                     reply = render_status(view, tracker.sender_id)
             else:
-                views = await asyncio.to_thread(report_queue().list_for_sender, tracker.sender_id, RECENT_TICKETS)
+                views = await asyncio.to_thread(open_queue().list_for_sender, tracker.sender_id, RECENT_TICKETS)
                 reply = render_recent(views)
         except SQLAlchemyError:
             logger.exception("could not look up tickets")

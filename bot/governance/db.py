@@ -79,15 +79,6 @@ def alembic_config(url: str = "") -> Config:
     return config
 
 
-def upgrade(url: str) -> None:
-    """Bring the database at `url` to the newest schema."""
-    engine = create_engine(url)
-    try:
-        upgrade_engine(engine)
-    finally:
-        engine.dispose()
-
-
 def upgrade_engine(engine: Engine) -> None:
     """Bring the schema to the newest revision; safe when several processes start at the same moment."""
     config = alembic_config()

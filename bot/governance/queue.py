@@ -7,7 +7,7 @@ import logging
 import threading
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
-from typing import Callable, Iterator, List, Optional, Union
+from typing import Callable, Dict, Iterator, List, Optional, Union
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -201,14 +201,15 @@ def _end(moment: Moment) -> datetime:
     return moment if isinstance(moment, datetime) else day_start(moment + timedelta(days=1))
 
 
-_shared: Optional[ReportQueue] = None
-_shared_lock = threading.Lock()
+_opened: Dict[str, ReportQueue] = {}
+_opened_lock = threading.Lock()
 
 
 def open_queue() -> ReportQueue:
-    """The process-wide queue on DATABASE_URL, created (and its schema upgraded) on first use."""
-    global _shared
-    with _shared_lock:
-        if _shared is None:
-            _shared = ReportQueue.from_env()
-        return _shared
+    """The process-wide queue on DATABASE_URL, created (and its schema upgraded) on first use; one per database,
+    so a process whose DATABASE_URL changes (tests) gets the queue on the new one."""
+    url = db.database_url()
+    with _opened_lock:
+        if url not in _opened:
+            _opened[url] = ReportQueue.from_url(url)
+        return _opened[url]

@@ -10,8 +10,16 @@ from bot.settings import PROJECT_ROOT
 from tests.governance.conftest import draft
 
 
+def upgrade(url: str) -> None:
+    engine = db.create_engine(url)
+    try:
+        db.upgrade_engine(engine)
+    finally:
+        engine.dispose()
+
+
 def test_the_migrations_build_exactly_the_tables_the_models_describe(database_url):
-    db.upgrade(database_url)
+    upgrade(database_url)
     engine = db.create_engine(database_url)
     try:
         with engine.connect() as connection:
@@ -23,8 +31,8 @@ def test_the_migrations_build_exactly_the_tables_the_models_describe(database_ur
 
 
 def test_upgrading_again_changes_nothing(database_url):
-    db.upgrade(database_url)
-    db.upgrade(database_url)
+    upgrade(database_url)
+    upgrade(database_url)
     engine = db.create_engine(database_url)
     try:
         with engine.connect() as connection:
@@ -61,7 +69,7 @@ def test_a_relative_sqlite_path_is_taken_from_the_project_root():
 
 def test_open_queue_creates_the_database_on_first_use(monkeypatch, tmp_path):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'fresh' / 'governance.db'}")
-    monkeypatch.setattr(queue_module, "_shared", None)
+    monkeypatch.setattr(queue_module, "_opened", {})
 
     shared = queue_module.open_queue()
     try:
@@ -71,3 +79,17 @@ def test_open_queue_creates_the_database_on_first_use(monkeypatch, tmp_path):
         assert (tmp_path / "fresh" / "governance.db").exists()
     finally:
         shared.close()
+
+
+def test_open_queue_follows_database_url(monkeypatch, tmp_path):
+    monkeypatch.setattr(queue_module, "_opened", {})
+    opened = []
+    try:
+        for name in ("one", "two"):
+            monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / name / 'governance.db'}")
+            opened.append(queue_module.open_queue())
+        assert opened[0] is not opened[1]
+        assert (tmp_path / "one" / "governance.db").exists() and (tmp_path / "two" / "governance.db").exists()
+    finally:
+        for queue in opened:
+            queue.close()

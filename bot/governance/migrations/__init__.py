@@ -1,1 +1,1 @@
-"""Alembic migrations of the governance database, applied by `bot.governance.db.upgrade`."""
+"""Alembic migrations of the governance database, applied by `bot.governance.db.upgrade_engine`."""
