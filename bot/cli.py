@@ -9,13 +9,14 @@ from bot import settings
 def build_parser() -> argparse.ArgumentParser:
     from bot import evaluation, run, training
     from bot.benchmarks import cli as benchmarks
+    from bot.events_backend import cli as events_backend
     from bot.governance import cli as governance
     from bot.knowledge import cli as knowledge
     from bot.reports import cli as reports
 
     parser = argparse.ArgumentParser(prog="python -m bot", description="前进小助手 command line")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for area in (run, training, evaluation, knowledge, reports, governance, benchmarks):
+    for area in (run, training, evaluation, knowledge, reports, governance, events_backend, benchmarks):
         area.register(subparsers)
     return parser
 

@@ -1,4 +1,4 @@
-"""`python -m bot queue ...` for staff, and `python -m bot events-backend` for local runs.
+"""`python -m bot queue ...` for staff: list, show and update reports, and the outbox worker.
 
 Staff see residents' phone numbers masked, in the phone field and inside descriptions alike.
 """
@@ -8,7 +8,6 @@ import threading
 from datetime import date
 
 from bot import settings
-from bot.events_backend import server as events_backend
 from bot.governance.errors import GovernanceError
 from bot.governance.open311 import Open311Client
 from bot.governance.outbox import OutboxWorker
@@ -49,13 +48,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     deliver = commands.add_parser("deliver", help="把工单转派到云治前进事件平台，并取回处理进度")
     deliver.add_argument("--once", action="store_true", help="只处理一轮就退出（默认一直运行）")
     deliver.set_defaults(handler=deliver_command)
-
-    backend = subparsers.add_parser("events-backend", help="启动本地的 Open311 事件平台（没有配置 EVENTS_BACKEND_URL 时使用）")
-    backend.add_argument("--port", type=int, help="端口（默认 EVENTS_BACKEND_PORT）")
-    backend.add_argument("--db", help="数据文件（默认 $DATA_DIR/events_backend.db）")
-    backend.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
-    backend.add_argument("--allow-faults", action="store_true", help="允许 POST /_faults 模拟故障（仅用于测试）")
-    backend.set_defaults(handler=events_backend_command)
 
 
 def list_command(args: argparse.Namespace) -> int:
@@ -131,16 +123,6 @@ def deliver_command(args: argparse.Namespace) -> int:
         return 0
     finally:
         queue.close()
-
-
-def events_backend_command(args: argparse.Namespace) -> int:
-    port = args.port if args.port is not None else int(settings.get("EVENTS_BACKEND_PORT") or 8090)
-    db = args.db or settings.data_dir() / "events_backend.db"
-    api_key = settings.get("EVENTS_BACKEND_API_KEY")
-    if not api_key:
-        print("请先设置 EVENTS_BACKEND_API_KEY（见 .env.example）。")
-        return 1
-    return events_backend.run(port, db, api_key, host=args.host, allow_faults=args.allow_faults)
 
 
 def _summary_line(report: ReportView) -> str:
