@@ -7,7 +7,6 @@ import signal
 import threading
 from datetime import date
 
-from bot import settings
 from bot.governance.errors import GovernanceError
 from bot.governance.open311 import Open311Client
 from bot.governance.outbox import OutboxWorker
