@@ -5,7 +5,9 @@ Staff see residents' phone numbers masked, in the phone field and inside descrip
 import argparse
 import signal
 import threading
+from contextlib import contextmanager
 from datetime import date
+from typing import Callable, Iterator, Optional
 
 from bot.governance.errors import GovernanceError
 from bot.governance.open311 import Open311Client
@@ -49,12 +51,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     deliver.set_defaults(handler=deliver_command)
 
 
-def list_command(args: argparse.Namespace) -> int:
+@contextmanager
+def _opened_queue() -> Iterator[ReportQueue]:
     queue = ReportQueue.from_env()
     try:
-        reports = queue.list(status=args.status, since=args.since, until=args.until, limit=args.limit)
+        yield queue
     finally:
         queue.close()
+
+
+def _changed(change: Callable[[ReportQueue], ReportView]) -> Optional[ReportView]:
+    """The report after `change`; a refusal (unknown ticket, a status going back) is printed and gives None."""
+    with _opened_queue() as queue:
+        try:
+            return change(queue)
+        except GovernanceError as error:
+            print(error)
+            return None
+
+
+def list_command(args: argparse.Namespace) -> int:
+    with _opened_queue() as queue:
+        reports = queue.list(status=args.status, since=args.since, until=args.until, limit=args.limit)
     if not reports:
         print("没有符合条件的工单。")
         return 0
@@ -65,11 +83,8 @@ def list_command(args: argparse.Namespace) -> int:
 
 
 def show_command(args: argparse.Namespace) -> int:
-    queue = ReportQueue.from_env()
-    try:
+    with _opened_queue() as queue:
         report = queue.get(args.ticket)
-    finally:
-        queue.close()
     if report is None:
         print(f"没有找到工单号 {args.ticket}，请核对后再试。")
         return 1
@@ -78,35 +93,24 @@ def show_command(args: argparse.Namespace) -> int:
 
 
 def set_status_command(args: argparse.Namespace) -> int:
-    queue = ReportQueue.from_env()
-    try:
-        report = queue.set_status(args.ticket, args.status, note=args.note, source="staff")
-    except GovernanceError as error:
-        print(error)
+    report = _changed(lambda queue: queue.set_status(args.ticket, args.status, note=args.note, source="staff"))
+    if report is None:
         return 1
-    finally:
-        queue.close()
     print(f"{report.ticket_no} 已改为「{report.status_label}」。")
     return 0
 
 
 def resend_command(args: argparse.Namespace) -> int:
-    queue = ReportQueue.from_env()
-    try:
-        report = queue.resend(args.ticket)
-    except GovernanceError as error:
-        print(error)
+    report = _changed(lambda queue: queue.resend(args.ticket))
+    if report is None:
         return 1
-    finally:
-        queue.close()
     print(f"{report.ticket_no} 已重新排队，转派程序（queue deliver）会在几秒内发出。")
     return 0
 
 
 def deliver_command(args: argparse.Namespace) -> int:
-    queue = ReportQueue.from_env()
-    worker = OutboxWorker(queue, Open311Client.from_env())
-    try:
+    with _opened_queue() as queue:
+        worker = OutboxWorker(queue, Open311Client.from_env())
         if args.once:
             delivered = worker.run_once()
             print(delivered)
@@ -120,8 +124,6 @@ def deliver_command(args: argparse.Namespace) -> int:
             signal.signal(signum, lambda *_: stop.set())
         worker.run_forever(stop)
         return 0
-    finally:
-        queue.close()
 
 
 def _summary_line(report: ReportView) -> str:

@@ -208,31 +208,28 @@ class OutboxWorker:
         logger.info("report %s handed on as event %s", item.ticket_no, request_id)
 
     def _record_failure(self, item: Outgoing, now: datetime, error: BackendError, retry_at: datetime) -> None:
-        with self.queue.writing() as session:
-            session.add(DeliveryAttempt(report_id=item.report_id, at=now, ok=False, http_status=error.http_status,
-                                        error=str(error), next_attempt_at=retry_at))
-            session.execute(
-                update(OutboxEntry)
-                .where(OutboxEntry.id == item.outbox_id, OutboxEntry.delivered_at.is_(None))
-                .values(attempts=OutboxEntry.attempts + 1, next_attempt_at=retry_at, last_error=str(error),
-                        claimed_by=None, claimed_until=None)
-                .execution_options(synchronize_session=False)
-            )
+        self._record_unsent(item, now, error, next_attempt_at=retry_at)
         logger.warning("report %s not handed on (try %d), retrying at %s: %s",
                        item.ticket_no, item.attempts + 1, f"{local(retry_at):%Y-%m-%d %H:%M:%S}", error)
 
     def _record_rejection(self, item: Outgoing, now: datetime, error: BackendError) -> None:
+        self._record_unsent(item, now, error, rejected_at=now)
+        logger.error("report %s rejected by the events backend, needs staff: %s", item.ticket_no, error)
+
+    def _record_unsent(self, item: Outgoing, now: datetime, error: BackendError,
+                       next_attempt_at: Optional[datetime] = None, rejected_at: Optional[datetime] = None) -> None:
+        """One more try that did not hand the report on: retried at `next_attempt_at`, or `rejected_at` for good."""
+        outcome = {"rejected_at": rejected_at} if rejected_at else {"next_attempt_at": next_attempt_at}
         with self.queue.writing() as session:
             session.add(DeliveryAttempt(report_id=item.report_id, at=now, ok=False, http_status=error.http_status,
-                                        error=str(error)))
+                                        error=str(error), next_attempt_at=next_attempt_at))
             session.execute(
                 update(OutboxEntry)
                 .where(OutboxEntry.id == item.outbox_id, OutboxEntry.delivered_at.is_(None))
-                .values(attempts=OutboxEntry.attempts + 1, rejected_at=now, last_error=str(error),
-                        claimed_by=None, claimed_until=None)
+                .values(attempts=OutboxEntry.attempts + 1, last_error=str(error), claimed_by=None, claimed_until=None,
+                        **outcome)
                 .execution_options(synchronize_session=False)
             )
-        logger.error("report %s rejected by the events backend, needs staff: %s", item.ticket_no, error)
 
     def _record_progress(self, ticket_no: str, status: str, note: str) -> bool:
         """Record a status the backend reports, if it is further along than ours (never backwards)."""
