@@ -1,16 +1,22 @@
-"""`python -m bot knowledge ...`: let staff check the knowledge files they edited, and list what is there."""
+"""`python -m bot knowledge ...`: let staff check the knowledge files they edited, and list what is there.
+
+`check` also checks that every entry can be asked about: its intent, training examples and rules in the
+project's training data (`bot/knowledge/wiring.py`).
+"""
 import argparse
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 from bot import settings
 from bot.knowledge.loader import KnowledgeBase, KnowledgeError, load_knowledge
+from bot.knowledge.wiring import check_wiring
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("knowledge", help="检查或列出知识库（knowledge/*.yml）")
     commands = parser.add_subparsers(dest="knowledge_command", metavar="ACTION", required=True)
     check = commands.add_parser("check", help="检查知识库文件，列出每一处需要修改的地方")
+    check.add_argument("--project", type=Path, help="项目目录，含 domain.yml 和 data/（默认本项目）")
     check.set_defaults(handler=check_command)
     listing = commands.add_parser("list", help="列出所有条目：id、标题、所在文件")
     listing.set_defaults(handler=list_command)
@@ -19,10 +25,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def check_command(args: argparse.Namespace) -> int:
-    knowledge = _load(args.dir)
-    if knowledge is None:
+    directory = args.dir or settings.path("KNOWLEDGE_DIR")
+    problems = []
+    try:
+        knowledge = load_knowledge(directory)
+    except KnowledgeError as error:
+        problems += error.problems
+    problems += check_wiring(directory, args.project or settings.PROJECT_ROOT)
+    if problems:
+        _print_problems(problems)
         return 1
-    print(f"知识库检查通过：{len(knowledge)} 条（{len(knowledge.files)} 个文件）")
+    print(f"知识库检查通过：{len(knowledge)} 条（{len(knowledge.files)} 个文件），每条都有意图、训练例句和规则")
     return 0
 
 
@@ -40,6 +53,10 @@ def _load(directory: Optional[Path]) -> Optional[KnowledgeBase]:
     try:
         return load_knowledge(directory or settings.path("KNOWLEDGE_DIR"))
     except KnowledgeError as error:
-        print("\n".join(error.problems))
-        print(f"知识库有 {len(error.problems)} 处问题，请修改后再运行 python -m bot knowledge check")
+        _print_problems(error.problems)
         return None
+
+
+def _print_problems(problems: List[str]) -> None:
+    print("\n".join(problems))
+    print(f"知识库有 {len(problems)} 处问题，请修改后再运行 python -m bot knowledge check")

@@ -22,8 +22,8 @@ from bot.knowledge.schema import (
 )
 
 SOURCES_FILE = "sources.yml"
-# Returned by _read_yaml when the file could not be parsed (the problem is already recorded).
-_UNREADABLE = object()
+# Returned by read_yaml when the file could not be parsed (the problem is already recorded).
+UNREADABLE = object()
 
 
 class KnowledgeError(Exception):
@@ -73,24 +73,24 @@ def load_knowledge(directory: Union[str, Path]) -> KnowledgeBase:
     """Load and check every knowledge file in `directory`; raise `KnowledgeError` listing all problems."""
     directory = Path(directory)
     if not directory.is_dir():
-        raise KnowledgeError([f"{_shown(directory)}：找不到知识库目录"])
+        raise KnowledgeError([f"{shown(directory)}：找不到知识库目录"])
     problems: List[str] = []
     documents = _load_documents(directory / SOURCES_FILE, problems)
     entry_files = [path for path in knowledge_files(directory) if path.name != SOURCES_FILE]
     if not entry_files:
-        problems.append(f"{_shown(directory)}：没有知识文件（*.yml）")
+        problems.append(f"{shown(directory)}：没有知识文件（*.yml）")
     checked: List[Tuple[Path, int, dict]] = []
     # Ids written anywhere, even in entries with other problems, so one mistake is not reported twice.
     written_ids = set()
     all_files_read = True
     for path in entry_files:
-        raw_entries = _read_entries(path, problems)
+        raw_entries = read_entries(path, problems)
         if raw_entries is None:
             all_files_read = False
             continue
         for number, raw in raw_entries:
             entry_problems = validate_entry(raw)
-            problems += [f"{_entry_label(path, number, raw)} {problem}" for problem in entry_problems]
+            problems += [f"{entry_label(path, number, raw)} {problem}" for problem in entry_problems]
             if isinstance(raw, dict) and isinstance(raw.get("id"), str):
                 written_ids.add(raw["id"].strip())
             if not entry_problems:
@@ -106,51 +106,51 @@ def load_knowledge(directory: Union[str, Path]) -> KnowledgeBase:
 def _load_documents(path: Path, problems: List[str]) -> Optional[Dict[str, str]]:
     """Document name (as entries' source.document writes it) -> title; None when sources.yml is unusable."""
     if not path.is_file():
-        problems.append(f"{_shown(path)}：找不到文件（每条知识的 source.document 都要在这里登记）")
+        problems.append(f"{shown(path)}：找不到文件（每条知识的 source.document 都要在这里登记）")
         return None
-    data = _read_yaml(path, problems)
-    if data is _UNREADABLE:
+    data = read_yaml(path, problems)
+    if data is UNREADABLE:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("sources"), dict):
-        problems.append(f"{_shown(path)}：应以 sources: 开头，下面列出每份原始文件及其 title")
+        problems.append(f"{shown(path)}：应以 sources: 开头，下面列出每份原始文件及其 title")
         return None
-    problems += [f"{_shown(path)}：未知的顶层字段 {key}（只能有 sources）" for key in data if key != "sources"]
+    problems += [f"{shown(path)}：未知的顶层字段 {key}（只能有 sources）" for key in data if key != "sources"]
     documents = {}
     for name, raw in data["sources"].items():
         document_problems = validate_document(raw)
-        problems += [f"{_shown(path)} {name} {problem}" for problem in document_problems]
+        problems += [f"{shown(path)} {name} {problem}" for problem in document_problems]
         if not document_problems:
             documents[str(name)] = raw["title"].strip()
     return documents
 
 
-def _read_entries(path: Path, problems: List[str]) -> Optional[List[Tuple[int, object]]]:
+def read_entries(path: Path, problems: List[str]) -> Optional[List[Tuple[int, object]]]:
     """(position, raw entry) for each entry in the file; None when the entries cannot be found at all."""
-    data = _read_yaml(path, problems)
-    if data is _UNREADABLE:
+    data = read_yaml(path, problems)
+    if data is UNREADABLE:
         return None
     if data is None:
-        problems.append(f"{_shown(path)}：文件是空的，应以 entries: 开头")
+        problems.append(f"{shown(path)}：文件是空的，应以 entries: 开头")
         return None
     if not isinstance(data, dict) or "entries" not in data:
-        problems.append(f"{_shown(path)}：缺少 entries 列表，文件应以 entries: 开头")
+        problems.append(f"{shown(path)}：缺少 entries 列表，文件应以 entries: 开头")
         return None
-    problems += [f"{_shown(path)}：未知的顶层字段 {key}（只能有 entries）" for key in data if key != "entries"]
+    problems += [f"{shown(path)}：未知的顶层字段 {key}（只能有 entries）" for key in data if key != "entries"]
     if not isinstance(data["entries"], list) or not data["entries"]:
-        problems.append(f"{_shown(path)}：entries 应为列表，每条以“- id: ...”开头")
+        problems.append(f"{shown(path)}：entries 应为列表，每条以“- id: ...”开头")
         return None
     return list(enumerate(data["entries"], start=1))
 
 
-def _read_yaml(path: Path, problems: List[str]) -> object:
+def read_yaml(path: Path, problems: List[str]) -> object:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        problems.append(f"{_shown(path)}：不是 UTF-8 编码，请另存为 UTF-8")
-        return _UNREADABLE
+        problems.append(f"{shown(path)}：不是 UTF-8 编码，请另存为 UTF-8")
+        return UNREADABLE
     except OSError as error:
-        problems.append(f"{_shown(path)}：无法读取（{error.strerror}）")
-        return _UNREADABLE
+        problems.append(f"{shown(path)}：无法读取（{error.strerror}）")
+        return UNREADABLE
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as error:
@@ -161,15 +161,15 @@ def _read_yaml(path: Path, problems: List[str]) -> object:
         reason = getattr(error, "problem", None) or str(error)
         if "\t" in text and "\\t" in reason:
             reason += "；请用空格缩进，不要用 Tab"
-        problems.append(f"{_shown(path)}{where}：YAML 格式错误，请检查缩进、冒号和引号（{reason}）")
-        return _UNREADABLE
+        problems.append(f"{shown(path)}{where}：YAML 格式错误，请检查缩进、冒号和引号（{reason}）")
+        return UNREADABLE
     except (ValueError, RecursionError) as error:
         # PyYAML's constructors raise these, not YAMLError, for impossible dates, over-long numbers, deep nesting.
         problems.append(
-            f"{_shown(path)}：有无法识别的值（{error}），请检查日期（如 2023-02-30）、特别长的数字或层层嵌套的括号；"
+            f"{shown(path)}：有无法识别的值（{error}），请检查日期（如 2023-02-30）、特别长的数字或层层嵌套的括号；"
             "日期或数字当作文字时请加引号"
         )
-        return _UNREADABLE
+        return UNREADABLE
 
 
 def _build_entries(
@@ -179,12 +179,12 @@ def _build_entries(
     entries: Dict[str, Entry] = {}
     first_seen: Dict[str, str] = {}
     for path, number, raw in checked:
-        label = _entry_label(path, number, raw)
+        label = entry_label(path, number, raw)
         entry_id = raw["id"].strip()
         if entry_id in first_seen:
             problems.append(f"{label} 字段 id：与 {first_seen[entry_id]} 重复，id 在所有文件中必须唯一")
             continue
-        first_seen[entry_id] = f"{_shown(path)} 第{number}条"
+        first_seen[entry_id] = f"{shown(path)} 第{number}条"
         document = raw["source"]["document"].strip()
         if documents is not None and document not in documents:
             problems.append(f"{label} 字段 source.document：{SOURCES_FILE} 里没有“{document}”")
@@ -194,7 +194,7 @@ def _build_entries(
 
 def _missing_related(checked: List[Tuple[Path, int, dict]], written_ids: set) -> List[str]:
     return [
-        f"{_entry_label(path, number, raw)} 字段 related：找不到 id 为“{target}”的条目"
+        f"{entry_label(path, number, raw)} 字段 related：找不到 id 为“{target}”的条目"
         for path, number, raw in checked
         for target in raw.get("related") or []
         if target.strip() not in written_ids
@@ -217,13 +217,13 @@ def _entry(raw: dict, file: str, document_title: str) -> Entry:
     )
 
 
-def _entry_label(path: Path, number: int, raw: object) -> str:
+def entry_label(path: Path, number: int, raw: object) -> str:
     entry_id = raw.get("id") if isinstance(raw, dict) else None
     suffix = f" ({entry_id.strip()})" if isinstance(entry_id, str) and entry_id.strip() else ""
-    return f"{_shown(path)} 第{number}条{suffix}"
+    return f"{shown(path)} 第{number}条{suffix}"
 
 
-def _shown(path: Path) -> str:
+def shown(path: Path) -> str:
     """The path as staff would type it: relative to the current directory when inside it."""
     try:
         return str(path.resolve().relative_to(Path.cwd()))

@@ -1,10 +1,11 @@
-"""Fixtures for the knowledge tests: a writable copy of the small fixture knowledge base."""
+"""Fixtures for the knowledge tests: a writable copy of the small fixture knowledge base, with training data."""
 import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.knowledge.knowledge_paths import FIXTURES
+from tests.knowledge.knowledge_paths import FIXTURE_IDS, FIXTURES
+from tests.knowledge.training_data import write_training_data
 
 
 @pytest.fixture
@@ -14,6 +15,13 @@ def knowledge_dir(tmp_path, monkeypatch):
     shutil.copytree(FIXTURES, directory)
     monkeypatch.chdir(tmp_path)
     return directory
+
+
+@pytest.fixture
+def project(knowledge_dir):
+    """tmp_path as a project: the fixture knowledge base in knowledge/ and training data that matches it."""
+    write_training_data(knowledge_dir.parent, FIXTURE_IDS)
+    return knowledge_dir.parent
 
 
 @pytest.fixture

@@ -2,7 +2,8 @@
 import argparse
 
 from bot.knowledge import cli
-from tests.knowledge.knowledge_paths import PROJECT_ROOT
+from tests.knowledge.knowledge_paths import FIXTURE_IDS, PROJECT_ROOT
+from tests.knowledge.training_data import write_training_data
 
 
 def run(argv):
@@ -12,15 +13,15 @@ def run(argv):
     return args.handler(args)
 
 
-def test_check_passes(knowledge_dir, capsys):
-    assert run(["knowledge", "check", "--dir", str(knowledge_dir)]) == 0
-    assert capsys.readouterr().out == "知识库检查通过：5 条（2 个文件）\n"
+def test_check_passes(knowledge_dir, project, capsys):
+    assert run(["knowledge", "check", "--dir", str(knowledge_dir), "--project", str(project)]) == 0
+    assert capsys.readouterr().out == "知识库检查通过：5 条（2 个文件），每条都有意图、训练例句和规则\n"
 
 
-def test_check_lists_every_problem_and_fails(knowledge_dir, edit, capsys):
+def test_check_lists_every_problem_and_fails(knowledge_dir, project, edit, capsys):
     edit(knowledge_dir / "elderly.yml", "    answer: >-\n      2023年6月起", "    anwser: >-\n      2023年6月起")
 
-    assert run(["knowledge", "check", "--dir", "knowledge"]) == 1
+    assert run(["knowledge", "check", "--dir", "knowledge", "--project", "."]) == 1
     assert capsys.readouterr().out == (
         "knowledge/elderly.yml 第1条 (elderly_lunch) 字段 anwser：未知字段（是否想写 answer？）\n"
         "knowledge/elderly.yml 第1条 (elderly_lunch) 字段 answer：不能为空\n"
@@ -28,11 +29,33 @@ def test_check_lists_every_problem_and_fails(knowledge_dir, edit, capsys):
     )
 
 
+def test_check_reports_a_topic_the_training_data_lacks_with_the_other_problems(knowledge_dir, project, edit, capsys):
+    edit(knowledge_dir / "elderly.yml", "    answer: >-\n      2023年6月起", "    anwser: >-\n      2023年6月起")
+    edit(project / "domain.yml", "  - ask_middle_school\n", "")
+
+    assert run(["knowledge", "check", "--dir", "knowledge", "--project", "."]) == 1
+    assert capsys.readouterr().out == (
+        "knowledge/elderly.yml 第1条 (elderly_lunch) 字段 anwser：未知字段（是否想写 answer？）\n"
+        "knowledge/elderly.yml 第1条 (elderly_lunch) 字段 answer：不能为空\n"
+        "knowledge/services.yml 第2条 (middle_school)：domain.yml 的 intents 里缺少 ask_middle_school\n"
+        "知识库有 3 处问题，请修改后再运行 python -m bot knowledge check\n"
+    )
+
+
+def test_check_of_the_project_as_it_is_passes(monkeypatch, capsys):
+    monkeypatch.chdir(PROJECT_ROOT)
+    monkeypatch.setenv("KNOWLEDGE_DIR", "knowledge")
+
+    assert run(["knowledge", "check"]) == 0
+    assert capsys.readouterr().out.startswith("知识库检查通过：")
+
+
 def test_check_defaults_to_knowledge_dir_from_the_environment(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("KNOWLEDGE_DIR", str(PROJECT_ROOT / "tests" / "knowledge" / "fixtures"))
+    write_training_data(tmp_path, FIXTURE_IDS)
 
-    assert run(["knowledge", "check"]) == 0
+    assert run(["knowledge", "check", "--project", "."]) == 0
     assert "知识库检查通过：5 条" in capsys.readouterr().out
 
 
