@@ -2,6 +2,7 @@
 from dataclasses import dataclass
 from typing import Optional
 
+from bot.governance import messages
 from bot.governance.categories import CATEGORIES
 from bot.governance.errors import InvalidReport
 from bot.governance.models import CHANNEL_LENGTH, KEY_LENGTH, LOCATION_LENGTH, PHONE_LENGTH
@@ -24,20 +25,22 @@ class ReportDraft:
 def validate(draft: ReportDraft) -> None:
     """Raise InvalidReport for a draft we cannot store exactly as given; nothing is trimmed or cut silently."""
     if draft.category not in CATEGORIES:
-        raise InvalidReport(f"请从这几类里选一个：{'、'.join(CATEGORIES)}。")
+        raise InvalidReport(messages.CATEGORY_UNKNOWN.format(categories="、".join(CATEGORIES)))
     if not (draft.location or "").strip():
-        raise InvalidReport("请告诉我问题发生的具体地点。")
+        raise InvalidReport(messages.LOCATION_EMPTY)
     if not (draft.description or "").strip():
-        raise InvalidReport("请简单描述一下遇到的问题。")
+        raise InvalidReport(messages.DESCRIPTION_EMPTY)
     if len(draft.location) > LOCATION_LENGTH:
-        raise InvalidReport(f"地点写了{len(draft.location)}个字，最多{LOCATION_LENGTH}个字，请写得简短一些。")
+        raise InvalidReport(messages.LOCATION_TOO_LONG.format(length=len(draft.location), limit=LOCATION_LENGTH))
     if len(draft.description) > MAX_DESCRIPTION:
-        raise InvalidReport(f"问题描述有{len(draft.description)}个字，最多{MAX_DESCRIPTION}个字，请精简后再提交。")
+        raise InvalidReport(
+            messages.DESCRIPTION_TOO_LONG.format(length=len(draft.description), limit=MAX_DESCRIPTION)
+        )
     if draft.phone is not None and len(draft.phone) > PHONE_LENGTH:
-        raise InvalidReport("联系电话太长了，请检查一下再填。")
+        raise InvalidReport(messages.PHONE_TOO_LONG)
     if any("\x00" in (value or "") for value in (draft.location, draft.description, draft.phone)):
-        raise InvalidReport("内容里有无法保存的特殊字符，请删掉后再提交。")
+        raise InvalidReport(messages.UNSTORABLE_CHARACTER)
     origin = ((draft.sender_id, KEY_LENGTH), (draft.idempotency_key, KEY_LENGTH), (draft.channel, CHANNEL_LENGTH))
     for value, limit in origin:
         if not (value or "").strip() or len(value) > limit:
-            raise InvalidReport("暂时无法确认这次报事的来源，请稍后再试。")
+            raise InvalidReport(messages.ORIGIN_UNKNOWN)

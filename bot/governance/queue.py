@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from bot.governance import db
+from bot.governance import db, messages
 from bot.governance.clock import day_start, local_day, now as utc_now
 from bot.governance.drafts import ReportDraft, validate
 from bot.governance.errors import NotRejected, UnknownTicket
@@ -114,7 +114,7 @@ class ReportQueue:
         with self.writing() as session:
             report = _by_ticket(session, normalise_ticket(ticket_no) or ticket_no)
             if report is None:
-                raise UnknownTicket(f"没有找到工单号 {ticket_no.strip()}，请核对后再试。")
+                raise UnknownTicket(messages.UNKNOWN_TICKET.format(ticket_no=ticket_no.strip()))
             record_status(report, code, note, source, self.clock())
             session.flush()
             logger.info("report %s is now %s (by %s)", report.ticket_no, code, source)
@@ -125,12 +125,12 @@ class ReportQueue:
         with self.writing() as session:
             report = _by_ticket(session, normalise_ticket(ticket_no) or ticket_no)
             if report is None:
-                raise UnknownTicket(f"没有找到工单号 {ticket_no.strip()}，请核对后再试。")
+                raise UnknownTicket(messages.UNKNOWN_TICKET.format(ticket_no=ticket_no.strip()))
             entry = report.outbox
             if entry is None or entry.delivered_at is not None:
-                raise NotRejected(f"{report.ticket_no} 已经转到云治前进平台，不需要重发。")
+                raise NotRejected(messages.ALREADY_DELIVERED.format(ticket_no=report.ticket_no))
             if entry.rejected_at is None:
-                raise NotRejected(f"{report.ticket_no} 没有被拒收，正在等待转派，不需要重发。")
+                raise NotRejected(messages.WAITING_FOR_DELIVERY.format(ticket_no=report.ticket_no))
             entry.rejected_at = None
             entry.next_attempt_at = self.clock()
             session.flush()

@@ -1,6 +1,7 @@
 """A report's status codes, their Chinese labels, and where a status change may come from."""
 from typing import Dict
 
+from bot.governance import messages
 from bot.governance.errors import InvalidStatus
 
 RECEIVED = "received"
@@ -36,4 +37,4 @@ def parse_status(text: str) -> str:
         if wanted.lower() == code or wanted == chinese:
             return code
     choices = "、".join(f"{chinese}（{code}）" for code, chinese in STATUS_LABELS.items())
-    raise InvalidStatus(f"没有“{wanted}”这个状态，可选：{choices}。")
+    raise InvalidStatus(messages.UNKNOWN_STATUS.format(wanted=wanted, choices=choices))
