@@ -54,7 +54,7 @@ def respond(knowledge: KnowledgeBase, question: Question, topic: Optional[str], 
         if detail and (detail.found or confident != topic or _names_nothing(question.text)):
             return Answered(Reply(detail.text), topic)
         if detail is None and related_to(knowledge[topic], question.text):
-            # "能量血压不" after 健康小屋: about the topic, though no fact answers it; its answer is the best there is.
+            # Words of the topic that no fact or field answers on their own: its answer is the best there is.
             return Answered(answer(knowledge, topic, question.text), topic)
     target = _choose(knowledge, question.text, named, confident)
     if target:
