@@ -7,6 +7,7 @@ from bot.governance.categories import CATEGORIES
 
 # Words residents use for each kind. A longer word says more: "消防通道" outweighs "堵" (a blocked fire lane is a
 # safety hazard, not a parking problem). Fights and gas happening right now are emergencies (see emergency.py).
+# Every kind but OTHER, which no word points at (tests/governance/test_categories.py checks both tables).
 KEYWORDS: Dict[str, Tuple[str, ...]] = {
     "安全隐患": (
         "火灾隐患", "消防隐患", "安全隐患", "隐患", "电线", "飞线", "私拉", "乱拉", "燃气", "煤气", "天然气",

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional
 
+from bot.governance.categories import OTHER
 from bot.reporting import texts
 from bot.reporting.category import category_meant, category_named_in, guess_category
 from bot.reporting.emergency import advice, detect_emergency
@@ -24,7 +25,6 @@ from bot.reporting.words import says_no, says_yes
 from bot.reporting.validation import describes_problem, description_problem, looks_like_place, place_problem
 from bot.replies import Reply
 
-OTHER = "其他"
 GUESS, FIX_PENDING, ATTEMPTS = "category_guess", "fix_pending", "attempts"
 # Every value the form keeps, and the Rasa slot that holds it: the one table the actions translate with.
 SLOTS: Dict[str, str] = {

@@ -6,7 +6,7 @@ Buttons are (title, payload) pairs; a payload is either an intent ("/affirm") or
 import json
 from typing import Dict, List, Tuple
 
-from bot.governance.categories import CATEGORIES
+from bot.governance.categories import CATEGORIES, OTHER
 from bot.replies import Button
 from bot.reporting.fields import CATEGORY, CONFIRMED, DESCRIPTION, LOCATION, PHONE
 
@@ -98,7 +98,7 @@ WAY_FORWARD: Dict[str, Tuple[str, ...]] = {
 }
 WAY_FORWARD_BUTTONS: Dict[str, List[Button]] = {
     DESCRIPTION: [("取消", "/cancel")],
-    CATEGORY: [category_button("其他"), ("取消", "/cancel")],
+    CATEGORY: [category_button(OTHER), ("取消", "/cancel")],
     LOCATION: [("取消", "/cancel")],
     PHONE: [("不留电话", "不留"), ("取消", "/cancel")],
     CONFIRMED: [("确认提交", "/affirm"), ("修改", "/correct_field"), ("取消", "/cancel")],
