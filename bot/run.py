@@ -16,7 +16,8 @@ from typing import Dict, List, Optional
 
 import requests
 
-from bot import rasa_server, settings
+from bot import settings
+from bot.rasa import server as rasa_server
 from bot.settings import PROJECT_ROOT
 from bot.training import model_path
 

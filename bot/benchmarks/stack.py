@@ -17,7 +17,7 @@ from typing import Dict, List, Optional
 
 import requests
 
-from bot.channels.busy import BUSY_TEXT
+from bot.rasa.channels.busy import BUSY_TEXT
 from bot.settings import PROJECT_ROOT
 
 REST_PATH = "/webhooks/rest/webhook"

@@ -7,7 +7,7 @@ from bot.benchmarks.load import run_cell
 from bot.benchmarks.scenarios import KnowledgeVisit, Step
 from bot.benchmarks.questions import Question
 from bot.benchmarks.stack import reply_text
-from bot.channels.busy import BUSY_TEXT
+from bot.rasa.channels.busy import BUSY_TEXT
 from tests.benchmarks.rest_server import RestServer
 
 QUESTIONS = [Question("老年餐", "elderly_lunch"), Question("日托", "elderly_day_care")]

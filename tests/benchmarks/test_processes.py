@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from bot.benchmarks.stack import _command, _descendants, _status, is_answer
-from bot.channels.busy import BUSY_TEXT
+from bot.rasa.channels.busy import BUSY_TEXT
 
 
 @pytest.fixture

@@ -59,7 +59,7 @@ def test_without_a_running_bot_the_other_figures_are_still_shown():
 def test_each_number_of_workers_is_judged_on_its_own_cell():
     two = results(0.1, Training(120.0))
     two.cells.append(Cell("knowledge", 10, 2, elapsed=1.0, turns=[Turn("knowledge", 0.05)] * 80))
-    two.stacks.append(StackFigures(2, 50.0, [ProcessMemory(102, "bot.rasa_server run", 1024000, 1024000)]))
+    two.stacks.append(StackFigures(2, 50.0, [ProcessMemory(102, "bot.rasa.server run", 1024000, 1024000)]))
     two.cells[0] = Cell("knowledge", 10, 1, elapsed=2.0, turns=[Turn("knowledge", 0.2)] * 50)
 
     marks = {t.label: t.met for t in targets(two)}
@@ -69,4 +69,4 @@ def test_each_number_of_workers_is_judged_on_its_own_cell():
     assert marks["p95 latency, knowledge, 10 residents, 2 workers"] is True
     assert marks["throughput, knowledge, 10 residents, 2 workers"] is True
     text = render(two)
-    assert "cold start, 2 workers" in text and "50.0 s" in text and "bot.rasa_server run" in text
+    assert "cold start, 2 workers" in text and "50.0 s" in text and "bot.rasa.server run" in text

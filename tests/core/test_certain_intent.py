@@ -1,7 +1,7 @@
 """Danger happening now and ticket numbers override whatever the classifier guessed; a mere risk does not."""
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.rasa_nlu import CertainIntent
+from bot.rasa.nlu import CertainIntent
 
 
 def _parsed(text, intent="greet", confidence=0.6):

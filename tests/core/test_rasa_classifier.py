@@ -11,7 +11,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import coo_matrix
 
-from bot.rasa_classifier import LinearIntentClassifier
+from bot.rasa.classifier import LinearIntentClassifier
 
 INTENTS = ["greet", "ask_lunch", "report_problem"]
 

@@ -8,7 +8,7 @@ from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 
-from bot.rasa_policy import RememberingRulePolicy
+from bot.rasa.policy import RememberingRulePolicy
 from tests.conftest import MODEL
 
 

@@ -1,9 +1,9 @@
-"""`bot.rasa_server.validate` accepts and rejects exactly what `jsonschema.validate` does, schema checked once."""
+"""`bot.rasa.server.validate` accepts and rejects exactly what `jsonschema.validate` does, schema checked once."""
 import jsonschema
 import pytest
 from rasa.core.actions.action import RemoteAction
 
-from bot import rasa_server
+from bot.rasa import server as rasa_server
 
 SCHEMA = RemoteAction.action_response_format_spec()
 GOOD_REPLIES = [
@@ -51,7 +51,7 @@ def test_an_invalid_schema_is_still_refused():
 
 def test_the_server_command_runs_rasa_through_this_module():
     command = rasa_server.command("run", "--port", "5005")
-    assert command[1:] == ["-m", "bot.rasa_server", "run", "--port", "5005"]
+    assert command[1:] == ["-m", "bot.rasa.server", "run", "--port", "5005"]
 
 
 def test_the_sqlite_conversation_store_gets_a_connection_pool_and_postgresql_keeps_rasas_options():

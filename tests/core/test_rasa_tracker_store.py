@@ -9,7 +9,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from sqlalchemy import event
 
-from bot.rasa_tracker_store import ConversationStore
+from bot.rasa.tracker_store import ConversationStore
 
 # After the tracker's first event, which Rasa stamps with the current time.
 LATER = time.time() + 100

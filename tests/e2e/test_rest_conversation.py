@@ -33,7 +33,7 @@ def test_empty_and_huge_messages_get_an_answer(stack):
 
 
 def test_conversations_and_their_locks_are_sqlite_files_in_wal_mode(stack):
-    """WAL lets the Rasa server's workers write while others read; `bot/rasa_server.py` opens the store so."""
+    """WAL lets the Rasa server's workers write while others read; `bot/rasa/server.py` opens the store so."""
     stack.say_text(new_sender(), "你好")
     for name in ("tracker.db", "locks.db"):
         with closing(sqlite3.connect(stack.data_dir / name)) as db:

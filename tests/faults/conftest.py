@@ -16,7 +16,8 @@ from typing import Dict, Iterator, List
 import pytest
 import requests
 
-from bot import rasa_server, settings
+from bot import settings
+from bot.rasa import server as rasa_server
 from bot.events_backend import EventsBackendServer, serve
 from bot.governance import ReportQueue
 from bot.reporting import texts

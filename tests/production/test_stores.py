@@ -10,8 +10,8 @@ from rasa.core.tracker_store import TrackerStore
 from rasa.core.utils import AvailableEndpoints, number_of_sanic_workers
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.rasa_lock_store import AtomicRedisLockStore, LockStoreFromUrl, SQLiteLockStore, redis_lock_store
-from bot.rasa_tracker_store import ConversationStore
+from bot.rasa.lock_store import AtomicRedisLockStore, LockStoreFromUrl, SQLiteLockStore, redis_lock_store
+from bot.rasa.tracker_store import ConversationStore
 from tests.conftest import PROJECT_ROOT
 
 

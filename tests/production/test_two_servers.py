@@ -16,7 +16,8 @@ import pytest
 import sqlalchemy
 from rasa.core.tracker_store import SQLTrackerStore
 
-from bot import rasa_server, settings
+from bot import settings
+from bot.rasa import server as rasa_server
 from bot.benchmarks.stack import LocalStack, reply_text
 from bot.governance import ReportQueue, ReportView
 from bot.reporting import texts

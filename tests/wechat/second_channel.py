@@ -25,7 +25,7 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from sanic import Sanic
 
-from bot.channels.wechat import WeChatInput
+from bot.rasa.channels.wechat import WeChatInput
 from bot.settings import PROJECT_ROOT
 
 

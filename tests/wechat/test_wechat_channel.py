@@ -6,7 +6,7 @@ import pytest
 import requests
 import yaml
 
-from bot.channels.message_limit import MAX_MESSAGE_CHARS, TOO_LONG_TEXT
+from bot.rasa.channels.message_limit import MAX_MESSAGE_CHARS, TOO_LONG_TEXT
 from tests.conftest import PROJECT_ROOT
 from tests.wechat.conftest import user_turns
 from tests.wechat.wechat_server import (

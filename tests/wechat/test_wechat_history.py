@@ -4,7 +4,7 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 
-from bot.channels.wechat_history import ConversationHistory
+from bot.rasa.channels.wechat_history import ConversationHistory
 from tests.conftest import PROJECT_ROOT
 
 OPTIONS = [{"title": "90岁以上老人免费午餐", "payload": "/ask_elderly_lunch"}, {"title": "反映问题", "payload": "/report_problem"}]

@@ -1,7 +1,7 @@
 """Reading WeChat's message XML: what goes to the bot, what is answered at once, and what a retry looks like."""
 import pytest
 
-from bot.channels.wechat import EMPTY_TEXT, NOT_TEXT, VOICE_NOT_RECOGNISED, WELCOME_REQUEST, read_message
+from bot.rasa.channels.wechat import EMPTY_TEXT, NOT_TEXT, VOICE_NOT_RECOGNISED, WELCOME_REQUEST, read_message
 from tests.wechat.wechat_server import event_xml, image_xml, message_xml, text_xml, voice_xml
 
 

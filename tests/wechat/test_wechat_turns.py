@@ -2,7 +2,7 @@
 import asyncio
 from typing import List, Tuple
 
-from bot.channels.wechat_turns import Turn, Turns
+from bot.rasa.channels.wechat_turns import Turn, Turns
 
 
 class Answer:

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from bot.channels.message_limit import MAX_MESSAGE_CHARS, TOO_LONG_TEXT
+from bot.rasa.channels.message_limit import MAX_MESSAGE_CHARS, TOO_LONG_TEXT
 from tests.conftest import new_sender
 
 pytestmark = pytest.mark.stack

@@ -26,12 +26,12 @@ from wechatpy.parser import parse_message
 from wechatpy.replies import TextReply
 from wechatpy.utils import check_signature
 
-from bot.channels.busy import Handler, answer_or_busy
-from bot.channels.message_limit import refuse_too_long
-from bot.channels.wechat_api import CustomerServiceClient
-from bot.channels.wechat_history import ConversationHistory
-from bot.channels.wechat_reply import MAX_TEXT_BYTES, chosen_payload, option_number, render, split_text
-from bot.channels.wechat_turns import Parts, Turn, Turns
+from bot.rasa.channels.busy import Handler, answer_or_busy
+from bot.rasa.channels.message_limit import refuse_too_long
+from bot.rasa.channels.wechat_api import CustomerServiceClient
+from bot.rasa.channels.wechat_history import ConversationHistory
+from bot.rasa.channels.wechat_reply import MAX_TEXT_BYTES, chosen_payload, option_number, render, split_text
+from bot.rasa.channels.wechat_turns import Parts, Turn, Turns
 
 logger = logging.getLogger(__name__)
 

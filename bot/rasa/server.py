@@ -1,4 +1,4 @@
-"""`python -m bot.rasa_server run ...`: Rasa's own command line, with the project's settings and two changes for speed.
+"""`python -m bot.rasa.server run ...`: Rasa's own command line, with the project's settings and two changes for speed.
 
 - Settings come from `.env` over `.env.example`, as in every other process of the project, and an empty
   ACTION_SERVER_URL becomes the action server on this machine (endpoints.yml reads it).
@@ -52,7 +52,7 @@ def validate(instance: Any, schema: Dict[str, Any], cls: Any = None, *args: Any,
 
 def command(*rasa_arguments: str) -> List[str]:
     """The command that starts a Rasa server with `rasa_arguments` (e.g. "run", "--model", ...)."""
-    return [sys.executable, "-m", "bot.rasa_server", *rasa_arguments]
+    return [sys.executable, "-m", "bot.rasa.server", *rasa_arguments]
 
 
 def _tune_sqlite(dbapi_connection: Any, connection_record: Any) -> None:

@@ -19,8 +19,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import settings
-from bot.channels.busy import Handler
-from bot.channels.rest import ResidentRestInput
+from bot.rasa.channels.busy import Handler
+from bot.rasa.channels.rest import ResidentRestInput
 
 STATIC_DIR = Path(__file__).with_name("widget_static")
 CONTENT_TYPES = {

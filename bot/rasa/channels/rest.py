@@ -12,8 +12,8 @@ from sanic import Blueprint
 from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 
-from bot.channels.busy import Handler, answer_or_busy
-from bot.channels.message_limit import refuse_too_long
+from bot.rasa.channels.busy import Handler, answer_or_busy
+from bot.rasa.channels.message_limit import refuse_too_long
 
 # Rasa's SQL tracker store keeps sender ids in a VARCHAR(255).
 MAX_SENDER_CHARS = 255

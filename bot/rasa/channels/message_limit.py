@@ -5,7 +5,7 @@ channel wraps its message handler here.
 """
 from rasa.core.channels.channel import UserMessage
 
-from bot.channels.busy import Handler
+from bot.rasa.channels.busy import Handler
 from bot.reporting.validation import DESCRIPTION_MAX
 
 MAX_MESSAGE_CHARS = DESCRIPTION_MAX
