@@ -13,6 +13,7 @@ run: install train
 	$(PY) -m bot run
 
 test: install-test system-test-deps production-test-deps train
+	$(VENV)/bin/ruff check .
 	$(PY) -m bot knowledge check
 	$(RASA) data validate --fail-on-warnings --config config.yml --domain domain.yml --data data
 	$(PY) -m pytest -p no:cacheprovider

@@ -44,7 +44,10 @@ class ActionAnswerQuestion(Action):
             return []
         answered = respond(knowledge, question, tracker.get_slot("topic"), tracker.get_slot("waiting_question"))
         if answered.reply is None:
-            ranking = [(item.get("name") or "", float(item.get("confidence") or 0)) for item in message.get("intent_ranking") or []]
+            ranking = [
+                (item.get("name") or "", float(item.get("confidence") or 0))
+                for item in message.get("intent_ranking") or []
+            ]
             utter(dispatcher, unsure_reply(ranking, knowledge, question.text))
         else:
             utter(dispatcher, answered.reply)

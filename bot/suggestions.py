@@ -21,7 +21,11 @@ def unsure_reply(ranking: Iterable[Tuple[str, float]], knowledge: KnowledgeBase,
     """`ranking` is the classifier's (intent, confidence) list, best first."""
     buttons: List[Tuple[str, str]] = []
     for intent, confidence in ranking:
-        if confidence >= MIN_CONFIDENCE and len(buttons) < MAX_SUGGESTIONS and _plausible(intent, confidence, knowledge, text):
+        if (
+            confidence >= MIN_CONFIDENCE
+            and len(buttons) < MAX_SUGGESTIONS
+            and _plausible(intent, confidence, knowledge, text)
+        ):
             buttons.append((_title(intent, knowledge), f"/{intent}"))
     if not buttons:
         return Reply(texts.OUTSIDE_WHAT_I_KNOW, list(texts.OUTSIDE_BUTTONS))

@@ -17,7 +17,6 @@ import pytest
 import requests
 
 from bot.benchmarks.stack import REST_PATH, free_port, reply_text
-
 from tests.databases import Postgres, postgres_cluster
 from tests.wechat.fake_wechat_api import TEST_CREDENTIALS as WECHAT_TEST_CREDENTIALS, FakeWeChatAPI
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional
 
 from bot.governance.categories import OTHER
+from bot.replies import Reply
 from bot.reporting import texts
 from bot.reporting.category import category_meant, category_named_in, guess_category
 from bot.reporting.emergency import advice, detect_emergency
@@ -21,9 +22,8 @@ from bot.reporting.fields import CATEGORY, CONFIRMED, DESCRIPTION, LOCATION, PHO
 from bot.reporting.phone import declines_phone, normalise_phone
 from bot.reporting.summary import render_summary, shown_phone
 from bot.reporting.turns import Turn, read_turn
-from bot.reporting.words import says_no, says_yes
 from bot.reporting.validation import describes_problem, description_problem, looks_like_place, place_problem
-from bot.replies import Reply
+from bot.reporting.words import says_no, says_yes
 
 GUESS, FIX_PENDING, ATTEMPTS = "category_guess", "fix_pending", "attempts"
 # Every value the form keeps, and the Rasa slot that holds it: the one table the actions translate with.
@@ -294,6 +294,10 @@ def _ask_category(state: FormState) -> Reply:
     if reading.category == guess and not reading.confident and reading.runner_up:
         return Reply(
             texts.ASK_CATEGORY_GUESS_OR.format(category=guess, runner_up=reading.runner_up),
-            [texts.CATEGORY_GUESS_BUTTONS[0], texts.category_button(reading.runner_up), texts.CATEGORY_GUESS_BUTTONS[1]],
+            [
+                texts.CATEGORY_GUESS_BUTTONS[0],
+                texts.category_button(reading.runner_up),
+                texts.CATEGORY_GUESS_BUTTONS[1],
+            ],
         )
     return Reply(texts.ASK_CATEGORY_GUESS.format(category=guess), texts.CATEGORY_GUESS_BUTTONS)

@@ -4,8 +4,8 @@ import time
 import pytest
 
 from bot.benchmarks.load import run_cell
-from bot.benchmarks.scenarios import KnowledgeVisit, Step
 from bot.benchmarks.questions import Question
+from bot.benchmarks.scenarios import KnowledgeVisit, Step
 from bot.benchmarks.stack import reply_text
 from bot.rasa.channels.busy import BUSY_TEXT
 from tests.benchmarks.rest_server import RestServer

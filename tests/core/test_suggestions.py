@@ -21,7 +21,9 @@ def test_offers_up_to_three_related_topics_and_a_way_out():
 
 
 def test_unrelated_topics_are_not_offered():
-    ranking = [("nlu_fallback", 0.45), ("ask_gov_self_service", 0.3), ("ask_project_1510", 0.2), ("report_problem", 0.1)]
+    ranking = [
+        ("nlu_fallback", 0.45), ("ask_gov_self_service", 0.3), ("ask_project_1510", 0.2), ("report_problem", 0.1),
+    ]
     for text in ("帮我查下天气", "那个啥", "我想办个护照"):
         reply = unsure_reply(ranking, KNOWLEDGE, text)
         assert reply.text.startswith(OUTSIDE), text

@@ -17,9 +17,9 @@ import pytest
 import requests
 
 from bot import settings
-from bot.rasa import server as rasa_server
 from bot.events_backend import EventsBackendServer, serve
 from bot.governance import ReportQueue
+from bot.rasa import server as rasa_server
 from bot.reporting import texts
 from bot.reporting.ticket import find_ticket_no
 from tests.conftest import MODEL, PROJECT_ROOT, Processes, Stack, Started, free_port
@@ -101,8 +101,10 @@ def fault_stack(tmp_path_factory) -> Iterator[FaultStack]:
             processes.start("outbox-worker", [sys.executable, "-m", "bot", "queue", "deliver"], env)
             rasa = processes.start(
                 "rasa",
-                rasa_server.command("run", "--model", str(MODEL), "--interface", "127.0.0.1", "--port", env["RASA_PORT"],
-                                    "--credentials", "credentials.yml", "--endpoints", "endpoints.yml"),
+                rasa_server.command(
+                    "run", "--model", str(MODEL), "--interface", "127.0.0.1", "--port", env["RASA_PORT"],
+                    "--credentials", "credentials.yml", "--endpoints", "endpoints.yml",
+                ),
                 env,
             )
             action_server.wait_until_ready(f"http://127.0.0.1:{env['ACTION_SERVER_PORT']}/health")

@@ -4,8 +4,8 @@ conversation goes on from where it was (the topic of a question, the fields of a
 import pytest
 
 from bot.benchmarks.stack import reply_text
-from bot.rasa.channels.busy import BUSY_TEXT
 from bot.knowledge import answer_detail, load_knowledge
+from bot.rasa.channels.busy import BUSY_TEXT
 from bot.reporting import texts
 from tests.conftest import new_sender
 

@@ -9,7 +9,7 @@ import requests
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from bot.rasa.channels.wechat import MAX_BODY_BYTES
-from tests.wechat.conftest import user_turns, wechat  # noqa: F401 (`wechat` is the fixture: WeChat's server)
+from tests.wechat.conftest import user_turns
 from tests.wechat.wechat_server import message_xml, new_openid, text_xml
 
 pytestmark = pytest.mark.stack

@@ -17,9 +17,9 @@ import sqlalchemy
 from rasa.core.tracker_store import SQLTrackerStore
 
 from bot import settings
-from bot.rasa import server as rasa_server
 from bot.benchmarks.stack import LocalStack, reply_text
 from bot.governance import ReportQueue, ReportView
+from bot.rasa import server as rasa_server
 from bot.reporting import texts
 from bot.reporting.summary import render_submitted
 from tests.conftest import MODEL, PROJECT_ROOT, Processes, free_port, new_sender, say

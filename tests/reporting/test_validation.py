@@ -1,7 +1,7 @@
 import pytest
 
 from bot.reporting.fields import CATEGORY, DESCRIPTION, LOCATION, PHONE, field_named_in
-from bot.reporting.validation import describes_problem, description_problem, place_problem, looks_like_place
+from bot.reporting.validation import describes_problem, description_problem, looks_like_place, place_problem
 
 
 def test_location_must_be_given_and_short():

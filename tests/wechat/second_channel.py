@@ -16,7 +16,6 @@ import argparse
 import asyncio
 import logging
 import os
-
 from types import SimpleNamespace
 
 import aiohttp

@@ -10,7 +10,14 @@ from bot.rasa.channels.message_limit import MAX_MESSAGE_CHARS, TOO_LONG_TEXT
 from tests.conftest import PROJECT_ROOT
 from tests.wechat.conftest import user_turns
 from tests.wechat.wechat_server import (
-    event_xml, image_xml, message_xml, new_msg_id, new_openid, sha1_signature, text_xml, voice_xml,
+    event_xml,
+    image_xml,
+    message_xml,
+    new_msg_id,
+    new_openid,
+    sha1_signature,
+    text_xml,
+    voice_xml,
 )
 
 pytestmark = pytest.mark.stack
@@ -225,7 +232,8 @@ EXTERNAL_ENTITY = '<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY x SYSTEM "file:/
 @pytest.mark.parametrize("safe", [False, True])
 def test_entity_declarations_are_refused(wechat, stack, prolog, content, safe):
     openid = new_openid()
-    xml = prolog + message_xml(openid, "text", {}, new_msg_id()).replace("</xml>", f"<Content>{content}</Content></xml>")
+    xml = message_xml(openid, "text", {}, new_msg_id()).replace("</xml>", f"<Content>{content}</Content></xml>")
+    xml = prolog + xml
     response = wechat.post(xml, safe=safe)
     assert response.status_code == 400
     assert "笑" not in response.text and "root:" not in response.text
@@ -265,6 +273,8 @@ def test_malformed_bodies_are_refused_without_a_trace(wechat, body):
 def test_a_safe_mode_body_that_does_not_decrypt_is_refused(wechat):
     params = wechat.signed_params()
     encrypted = "bm90IHJlYWxseSBlbmNyeXB0ZWQ="
-    params.update(encrypt_type="aes", msg_signature=sha1_signature(wechat.token, params["timestamp"], params["nonce"], encrypted))
-    response = requests.post(wechat.webhook_url, params=params, data=f"<xml><Encrypt>{encrypted}</Encrypt></xml>", timeout=10)
+    signature = sha1_signature(wechat.token, params["timestamp"], params["nonce"], encrypted)
+    params.update(encrypt_type="aes", msg_signature=signature)
+    body = f"<xml><Encrypt>{encrypted}</Encrypt></xml>"
+    response = requests.post(wechat.webhook_url, params=params, data=body, timeout=10)
     assert response.status_code == 400

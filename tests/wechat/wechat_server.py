@@ -120,7 +120,8 @@ class WeChatServer:
             params["msg_signature"] = msg_signature or sha1_signature(
                 self.token, params["timestamp"], params["nonce"], encrypted
             )
-            xml = f"<xml><ToUserName>{_cdata('gh_qianjin0001')}</ToUserName><Encrypt>{_cdata(encrypted)}</Encrypt></xml>"
+            to_account = _cdata("gh_qianjin0001")
+            xml = f"<xml><ToUserName>{to_account}</ToUserName><Encrypt>{_cdata(encrypted)}</Encrypt></xml>"
         body = xml if isinstance(xml, bytes) else xml.encode("utf-8")
         return requests.post(self.webhook_url, params=params, data=body, timeout=timeout,
                              headers={"Content-Type": "text/xml"})
