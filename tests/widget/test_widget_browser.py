@@ -79,6 +79,30 @@ def test_resident_asks_by_quick_replies_and_by_typing_and_history_survives_reloa
     page.screenshot(path=str(artifacts / "widget-phone-reloaded.png"))
 
 
+def test_a_report_typed_from_start_to_end_shows_every_message_of_every_turn(phone, widget_url, artifacts):
+    """Typed, not tapped: each refusal comes with the question again, and a turn of two messages shows both."""
+    page = phone
+    page.goto(widget_url)
+    expect(page.locator(BOT_REPLIES)).to_have_count(1)
+    turns = [
+        ("小区里有人乱停车堵住消防通道", ["好的，我来帮您登记", "看起来属于「交通停车」"]),
+        ("对", ["问题在什么地方"]),
+        ("提交吧", ["“提交吧”不像是地点", "问题在什么地方"]),
+        ("交通", ["「交通停车」是问题的类别", "回复“取消”就不报了"]),
+        ("前新社区西门口", ["留电话是为了", "不想留可以回复“不留”"]),
+        ("不留", ["类别：交通停车", "地点：前新社区西门口"]),
+        ("地点错了，是前新社区西门", ["地点改成了「前新社区西门」", "地点：前新社区西门\n"]),
+        ("提交吧", ["工单号", "地点：前新社区西门"]),
+    ]
+    for text, expected in turns:
+        before = bot_count(page)
+        send(page, text)
+        said = replies_after(page, before)
+        for fragment in expected:
+            assert fragment in said, (text, said)
+    page.screenshot(path=str(artifacts / "widget-report-typed.png"), full_page=True)
+
+
 def test_page_fits_a_phone_and_text_is_large_enough(phone, widget_url):
     page = phone
     page.goto(widget_url)

@@ -315,7 +315,8 @@
           buttons: validButtons(reply && reply.buttons)
         };
         if (entry.text || entry.buttons.length) {
-          first = first || show(entry);
+          var shown = show(entry);
+          first = first || shown;
           remember(entry);
         }
       });
