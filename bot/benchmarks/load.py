@@ -20,7 +20,7 @@ REQUEST_TIMEOUT_SECONDS = 30
 
 
 @dataclass(frozen=True)
-class Turn:
+class TimedTurn:
     step: str
     seconds: float
     failure: str = ""
@@ -34,10 +34,10 @@ class Cell:
     residents: int
     workers: int = 1
     elapsed: float = 0.0
-    turns: List[Turn] = field(default_factory=list)
+    turns: List[TimedTurn] = field(default_factory=list)
 
     @property
-    def answered(self) -> List[Turn]:
+    def answered(self) -> List[TimedTurn]:
         return [t for t in self.turns if not t.failure]
 
     @property
@@ -106,12 +106,12 @@ def run_cell(webhook_url: str, scenario, residents: int, max_requests: int, max_
 
 
 def _send(session: requests.Session, url: str, sender: str, step: Step, previous: List[dict]):
-    """One timed turn; returns the Turn and the bot's messages (empty on failure)."""
+    """One timed turn; returns the TimedTurn and the bot's messages (empty on failure)."""
     text = step.text
     if step.button:
         payloads = {b.get("title"): b.get("payload") for m in previous for b in m.get("buttons") or []}
         if step.button not in payloads:
-            return Turn(step.name, 0.0, f"no button {step.button}"), []
+            return TimedTurn(step.name, 0.0, f"no button {step.button}"), []
         text = payloads[step.button]
     started = time.perf_counter()
     try:
@@ -119,16 +119,16 @@ def _send(session: requests.Session, url: str, sender: str, step: Step, previous
         response.raise_for_status()
         messages = response.json()
     except requests.Timeout:
-        return Turn(step.name, time.perf_counter() - started, "timeout"), []
+        return TimedTurn(step.name, time.perf_counter() - started, "timeout"), []
     except requests.HTTPError as error:
-        return Turn(step.name, time.perf_counter() - started, f"HTTP {error.response.status_code}"), []
+        return TimedTurn(step.name, time.perf_counter() - started, f"HTTP {error.response.status_code}"), []
     except requests.RequestException:
-        return Turn(step.name, time.perf_counter() - started, "connection error"), []
+        return TimedTurn(step.name, time.perf_counter() - started, "connection error"), []
     except ValueError:
-        return Turn(step.name, time.perf_counter() - started, "reply not JSON"), []
+        return TimedTurn(step.name, time.perf_counter() - started, "reply not JSON"), []
     seconds = time.perf_counter() - started
     if not is_answer(messages):
-        return Turn(step.name, seconds, "busy or empty reply"), []
+        return TimedTurn(step.name, seconds, "busy or empty reply"), []
     if not step.expect(messages):
-        return Turn(step.name, seconds, "unexpected reply"), []
-    return Turn(step.name, seconds), messages
+        return TimedTurn(step.name, seconds, "unexpected reply"), []
+    return TimedTurn(step.name, seconds), messages

@@ -21,7 +21,7 @@ from bot.reporting.emergency import advice, detect_emergency
 from bot.reporting.fields import CATEGORY, CONFIRMED, DESCRIPTION, LOCATION, PHONE, field_named_in
 from bot.reporting.phone import declines_phone, normalise_phone
 from bot.reporting.summary import render_summary, shown_phone
-from bot.reporting.turns import Turn, read_turn
+from bot.reporting.turns import TurnKind, read_turn
 from bot.reporting.validation import describes_problem, description_problem, looks_like_place, place_problem
 from bot.reporting.words import says_no, says_yes
 
@@ -111,15 +111,15 @@ def take(state: FormState, message: FormMessage) -> Step:
     if _CATEGORY_TAP.match(message.text) and asking != CATEGORY:
         return _ask_again(asking, texts.OLD_BUTTON)
     turn = read_turn(message.text, message.intent, message.confidence, asking)
-    if turn is Turn.EMERGENCY:
+    if turn is TurnKind.EMERGENCY:
         return Step({asking: None}, _emergency(message.text))
-    if turn is Turn.STRAY_BUTTON:
+    if turn is TurnKind.STRAY_BUTTON:
         return _ask_again(asking, texts.OLD_BUTTON)
-    if turn is Turn.SMALL_TALK:
+    if turn is TurnKind.SMALL_TALK:
         return _failed(state, texts.COURTESY_IN_FORM)
-    if turn is Turn.CORRECT:
+    if turn is TurnKind.CORRECT:
         return _correct(state, message.text)
-    if turn is not Turn.ANSWER:
+    if turn is not TurnKind.ANSWER:
         return Step(aside=True)
     return _TAKERS[asking](state, message)
 

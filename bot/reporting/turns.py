@@ -27,7 +27,7 @@ SMALL_TALK_MAX_CHARS = 5
 _QUESTION = re.compile(r"[?？]|吗|么|呢|怎么|如何|哪|什么|啥|多少|几|能不能|可不可以|有没有|是不是|是否|谁|请问|想问|问一下|咨询")
 
 
-class Turn(str, Enum):
+class TurnKind(str, Enum):
     ANSWER = "answer"
     EMERGENCY = "emergency"
     CANCEL = "cancel"
@@ -44,27 +44,27 @@ def looks_like_question(text: str) -> bool:
     return bool(_QUESTION.search(text or ""))
 
 
-def read_turn(text: str, intent: str, confidence: float, asking: str) -> Turn:
+def read_turn(text: str, intent: str, confidence: float, asking: str) -> TurnKind:
     """What `text` (classified as `intent`) is while the form asks for the field `asking`."""
     if detect_emergency(text) or (intent == "report_emergency" and confidence >= MIN_EMERGENCY_CONFIDENCE):
-        return Turn.EMERGENCY
+        return TurnKind.EMERGENCY
     if _answers_directly(text, intent, asking):
-        return Turn.ANSWER
+        return TurnKind.ANSWER
     if confidence < MIN_CONFIDENCE:
-        return Turn.ANSWER
+        return TurnKind.ANSWER
     if intent == "cancel" or (intent == "deny" and says_stop(text)):
-        return Turn.CANCEL
+        return TurnKind.CANCEL
     if intent == "correct_field":
-        return Turn.CORRECT
+        return TurnKind.CORRECT
     if intent == "check_ticket":
-        return Turn.CHECK_TICKET
+        return TurnKind.CHECK_TICKET
     if intent.startswith("ask_") and looks_like_question(text):
-        return Turn.QUESTION
+        return TurnKind.QUESTION
     if asking in FREE_TEXT_FIELDS and text.startswith("/"):
-        return Turn.STRAY_BUTTON
+        return TurnKind.STRAY_BUTTON
     if asking in FREE_TEXT_FIELDS and _is_courtesy(text, intent):
-        return Turn.SMALL_TALK
-    return Turn.ANSWER
+        return TurnKind.SMALL_TALK
+    return TurnKind.ANSWER
 
 
 def _is_courtesy(text: str, intent: str) -> bool:

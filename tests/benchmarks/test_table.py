@@ -1,17 +1,17 @@
 from datetime import datetime
 
 from bot.benchmarks.accuracy import Accuracy
-from bot.benchmarks.load import Cell, Turn
+from bot.benchmarks.load import Cell, TimedTurn
 from bot.benchmarks.stack import ProcessMemory
 from bot.benchmarks.table import Results, StackFigures, render, targets
 from bot.benchmarks.training_time import Training
 
 
 def results(knowledge_seconds, training, follow_ups=48):
-    knowledge = Cell("knowledge", 10, elapsed=1.0, turns=[Turn("knowledge", knowledge_seconds)] * 50)
-    follow_up = Cell("follow-up", 10, elapsed=1.0, turns=[Turn("follow-up", knowledge_seconds)] * follow_ups)
-    report = Cell("report", 10, elapsed=2.0, turns=[Turn("describe problem", 0.2), Turn("confirm submit", 0.3),
-                                                   Turn("confirm submit", 30.0, "timeout")])
+    knowledge = Cell("knowledge", 10, elapsed=1.0, turns=[TimedTurn("knowledge", knowledge_seconds)] * 50)
+    follow_up = Cell("follow-up", 10, elapsed=1.0, turns=[TimedTurn("follow-up", knowledge_seconds)] * follow_ups)
+    report = Cell("report", 10, elapsed=2.0, turns=[TimedTurn("describe problem", 0.2), TimedTurn("confirm submit", 0.3),
+                                                   TimedTurn("confirm submit", 30.0, "timeout")])
     return Results(
         started=datetime(2026, 11, 23, 15, 0), nproc=2, load_at_start="3.40 4.38 3.27", load_at_end="2.00 3.00 3.00",
         max_requests=200, max_seconds=30, questions_file="tests/nlu/knowledge_test.yml",
@@ -58,9 +58,9 @@ def test_without_a_running_bot_the_other_figures_are_still_shown():
 
 def test_each_number_of_workers_is_judged_on_its_own_cell():
     two = results(0.1, Training(120.0))
-    two.cells.append(Cell("knowledge", 10, 2, elapsed=1.0, turns=[Turn("knowledge", 0.05)] * 80))
+    two.cells.append(Cell("knowledge", 10, 2, elapsed=1.0, turns=[TimedTurn("knowledge", 0.05)] * 80))
     two.stacks.append(StackFigures(2, 50.0, [ProcessMemory(102, "bot.rasa.server run", 1024000, 1024000)]))
-    two.cells[0] = Cell("knowledge", 10, 1, elapsed=2.0, turns=[Turn("knowledge", 0.2)] * 50)
+    two.cells[0] = Cell("knowledge", 10, 1, elapsed=2.0, turns=[TimedTurn("knowledge", 0.2)] * 50)
 
     marks = {t.label: t.met for t in targets(two)}
 
