@@ -72,14 +72,28 @@ def pooled_for_sqlite(engine_kwargs: Callable[[Any], Dict[str, Any]]) -> Callabl
     return with_pool
 
 
-def main() -> None:
+def validate_replies_cheaply() -> None:
+    """Every later `jsonschema.validate` in this process checks a schema only the first time it sees it."""
+    # Written against rasa 3.6.21, whose RemoteAction._validate_action_result looks up jsonschema.validate on each
+    # reply (guard: test_rasa_checks_an_action_reply_through_the_cheap_validator). Rasa offers no hook for this.
+    jsonschema.validate = validate
+
+
+def pool_sqlite_conversations() -> None:
+    """SQLite files opened like the project's own (WAL), and a connection pool for Rasa's SQLite tracker store."""
+    event.listen(Engine, "connect", _tune_sqlite)
     import rasa.core.tracker_store
 
+    # Written against rasa 3.6.21, whose SQLTrackerStore.__init__ takes its engine options from this module function
+    # (guard: test_rasa_builds_the_sqlite_conversation_store_with_the_pool). Rasa offers no setting for the pool.
+    rasa.core.tracker_store.create_engine_kwargs = pooled_for_sqlite(rasa.core.tracker_store.create_engine_kwargs)
+
+
+def main() -> None:
     settings.load()
     os.environ["ACTION_SERVER_URL"] = settings.action_server_url()
-    jsonschema.validate = validate
-    event.listen(Engine, "connect", _tune_sqlite)
-    rasa.core.tracker_store.create_engine_kwargs = pooled_for_sqlite(rasa.core.tracker_store.create_engine_kwargs)
+    validate_replies_cheaply()
+    pool_sqlite_conversations()
     from rasa.__main__ import main as rasa_main
 
     sys.argv[0] = "rasa"
