@@ -19,6 +19,8 @@ from scipy.sparse import csr_matrix, vstack
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class LinearIntentClassifier(LogisticRegressionClassifier):
+    # Written against rasa 3.6.21, whose LogisticRegressionClassifier keeps its model in self.clf and builds every
+    # message's features with _create_X (guard: test_rasa_scores_through_the_lighter_feature_matrix).
     def process(self, messages: List[Message]) -> List[Message]:
         coef = getattr(self.clf, "coef_", None)
         if coef is not None and not coef.flags.f_contiguous:

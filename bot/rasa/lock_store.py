@@ -30,6 +30,8 @@ class LockStoreFromUrl:
     (Rasa's own `type: redis` takes host, port and db rather than a URL, and has no file-based fallback.)
     """
 
+    # Written against rasa 3.6.21, which builds a custom lock store as `Class(endpoint_config=...)` and accepts only a
+    # class there (guards: test_empty_urls_keep_the_embedded_defaults, test_urls_select_postgresql_and_redis).
     def __new__(
         cls, endpoint_config: Optional[EndpointConfig] = None
     ) -> Union[InMemoryLockStore, RedisLockStore, "SQLiteLockStore"]:
@@ -87,6 +89,8 @@ class SQLiteLockStore(LockStore):
             deleted = self._db.execute(
                 "DELETE FROM conversation_locks WHERE conversation_id = ?", (conversation_id,)
             ).rowcount
+        # Rasa 3.6.21's own log line, LockStore._log_deletion
+        # (guard: test_a_second_worker_waits_for_the_first_and_the_lock_is_gone_afterwards).
         self._log_deletion(conversation_id, deleted > 0)
 
     def issue_ticket(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME) -> int:
@@ -112,6 +116,8 @@ class AtomicRedisLockStore(RedisLockStore):
 
     @contextmanager
     def _mutex(self, conversation_id: Text) -> Iterator[None]:
+        # RedisLockStore's client and key prefix as of rasa 3.6.21
+        # (guard: test_servers_taking_a_ticket_at_the_same_moment_get_different_tickets).
         with self.red.lock(
             f"{self.key_prefix}{conversation_id}:mutex", timeout=MUTEX_SECONDS, blocking_timeout=MUTEX_SECONDS
         ):

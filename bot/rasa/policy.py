@@ -39,6 +39,8 @@ class RememberingRulePolicy(RulePolicy):
         policy._matches_by_state = OrderedDict()
         return policy
 
+    # Written against rasa 3.6.21, whose RulePolicy finds the rules for a prediction through _get_possible_keys and
+    # _is_rule_applicable (guard: test_rasa_predicts_through_the_remembered_rule_keys).
     def _get_possible_keys(self, lookup: Dict[Text, Text], states: List[State]) -> Set[Text]:
         if self._matches_by_state is None or not states:
             return super()._get_possible_keys(lookup, states)

@@ -71,6 +71,8 @@ class ConversationStore(SQLTrackerStore):
         super().__init__(*args, **kwargs)
         self.stored_counts = StoredEventCounts()
 
+    # Written against rasa 3.6.21, whose SQLTrackerStore.retrieve loads through _retrieve and save picks the new
+    # events with _additional_events (guard: test_rasa_loads_and_saves_through_the_steps_this_store_replaces).
     async def _retrieve(
         self, sender_id: Text, fetch_events_from_all_sessions: bool
     ) -> Optional[DialogueStateTracker]:
@@ -90,6 +92,8 @@ class ConversationStore(SQLTrackerStore):
 
     def forget_phone_numbers(self, sender_id: Text) -> int:
         """Mask every phone number stored in this conversation; returns how many events changed."""
+        # SQLTrackerStore's session_scope and SQLEvent table as of rasa 3.6.21
+        # (guard: test_filing_a_report_masks_the_phone_numbers_of_the_conversation).
         with self.session_scope() as session:
             rows: List[Any] = session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == sender_id).all()
             changed = 0
@@ -102,6 +106,7 @@ class ConversationStore(SQLTrackerStore):
         logger.info("masked phone numbers in %d stored events of a conversation that filed a report", changed)
         return changed
 
+    # Rasa 3.6.21 internal, as _retrieve above.
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
         stored = self.stored_counts.get(tracker)
         if stored is None:

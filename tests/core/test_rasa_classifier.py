@@ -71,3 +71,21 @@ def test_one_message_at_a_time_gives_the_same_as_a_batch(training_data, tmp_path
 
     assert batch == single
     assert [i["name"] for i in batch] == INTENTS
+
+
+def test_rasa_scores_through_the_lighter_feature_matrix(training_data, tmp_path, monkeypatch):
+    """Guard, written against rasa 3.6.21: `process` builds the features with `_create_X`, once per batch."""
+    ours = trained(LinearIntentClassifier, training_data, tmp_path)
+    built = []
+    create_x = LinearIntentClassifier._create_X
+
+    def spied_create_x(self, messages):
+        matrix = create_x(self, messages)
+        built.append(matrix.shape)
+        return matrix
+
+    monkeypatch.setattr(LinearIntentClassifier, "_create_X", spied_create_x)
+
+    ours.process([message(np.eye(40)[i]) for i in (0, 15, 25)])
+
+    assert built == [(3, 40)]

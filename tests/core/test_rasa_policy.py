@@ -7,9 +7,13 @@ from rasa.core.policies.rule_policy import RulePolicy
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.rasa.policy import RememberingRulePolicy
-from tests.conftest import MODEL
+from tests.conftest import MODEL, PROJECT_ROOT
 
 
 @pytest.fixture(scope="module")
@@ -65,3 +69,18 @@ def test_without_a_loaded_model_nothing_is_remembered(lookup, tmp_path):
     training._get_possible_keys(lookup["rules"], states)
 
     assert training._matches_by_state is None
+
+
+def test_rasa_predicts_through_the_remembered_rule_keys(lookup, tmp_path):
+    """Guard, written against rasa 3.6.21: a prediction goes through `_get_possible_keys`, so it is remembered."""
+    rasas, ours = loaded_policies(lookup, tmp_path)
+    domain = Domain.load(str(PROJECT_ROOT / "domain.yml"))
+    greeting = [ActionExecuted(ACTION_LISTEN_NAME), UserUttered("你好", {"name": "greet", "confidence": 1.0})]
+    tracker = DialogueStateTracker.from_events("resident", greeting, slots=domain.slots)
+
+    predicted = ours.predict_action_probabilities(tracker, domain)
+
+    assert predicted.probabilities == rasas.predict_action_probabilities(tracker, domain).probabilities
+    best = domain.action_names_or_texts[predicted.probabilities.index(max(predicted.probabilities))]
+    assert best == "utter_greet"
+    assert len(ours._matches_by_state) > 0

@@ -97,6 +97,34 @@ async def test_a_loaded_tracker_is_saved_without_counting(statements):
     assert [statement.split()[0].upper() for statement in sent] == ["INSERT"] * 5
 
 
+async def test_rasa_loads_and_saves_through_the_steps_this_store_replaces(statements, monkeypatch):
+    """Guard, written against rasa 3.6.21: `retrieve` goes through `_retrieve`, `save` through `_additional_events`."""
+    _, make = statements
+    store = make(ConversationStore, "ours")
+    calls: List[str] = []
+    retrieve, additional_events = ConversationStore._retrieve, ConversationStore._additional_events
+
+    async def spied_retrieve(self, *args, **kwargs):
+        calls.append("_retrieve")
+        return await retrieve(self, *args, **kwargs)
+
+    def spied_additional_events(self, *args):
+        calls.append("_additional_events")
+        return additional_events(self, *args)
+
+    monkeypatch.setattr(ConversationStore, "_retrieve", spied_retrieve)
+    monkeypatch.setattr(ConversationStore, "_additional_events", spied_additional_events)
+    await store.get_or_create_tracker("resident-1")
+    calls.clear()
+
+    tracker = await store.retrieve("resident-1")
+    tracker.update(UserUttered("你好", {"name": "greet", "confidence": 1.0}, timestamp=LATER))
+    await store.save(tracker)
+
+    assert calls == ["_retrieve", "_additional_events"]
+    assert store.stored_counts.get(tracker) == 2
+
+
 async def test_a_tracker_it_did_not_load_is_counted_like_rasa_does(statements):
     sent, make = statements
     store = make(ConversationStore, "ours")
