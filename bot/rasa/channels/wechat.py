@@ -321,6 +321,8 @@ class WeChatInput(InputChannel):
 
 def _history(request: Request) -> Optional[ConversationHistory]:
     """The conversations of the Rasa server this channel runs in (none when hosted elsewhere, as in tests)."""
+    # Where rasa 3.6.21 keeps its agent, as its own channel handler reads it (guard: tests/core/test_rasa_channels.py);
+    # Rasa hands a channel only that handler, with no way to read a conversation.
     agent = getattr(request.app.ctx, "agent", None)
     tracker_store = getattr(agent, "tracker_store", None)
     return ConversationHistory(tracker_store) if tracker_store is not None else None

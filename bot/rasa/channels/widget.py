@@ -32,7 +32,8 @@ CONTENT_TYPES = {
 SENDER_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 BAD_SENDER_TEXT = "对话编号不正确，请刷新页面后再试。"
 
-# Name of the handler of GET / in Rasa's RestInput.blueprint, which this channel reuses.
+# Name of the handler of GET / in Rasa's RestInput.blueprint, which this channel reuses, as of rasa 3.6.21
+# (guard: tests/core/test_rasa_channels.py). The blueprint is built inside RestInput; no hook replaces a route.
 REST_HEALTH = "health"
 
 # The line of embed.js that the server fills in with CORS_ORIGINS.
@@ -93,6 +94,7 @@ class WidgetInput(ResidentRestInput):
             raise InvalidUsage(BAD_SENDER_TEXT)
         return sender
 
+    # RestInput internal of rasa 3.6.21 (guard: test_rasa_takes_the_widgets_sender_check_and_channel_name).
     def _extract_input_channel(self, request: Request) -> Text:
         return self.name()
 
