@@ -10,8 +10,12 @@ from bot.benchmarks.training_time import Training
 def results(knowledge_seconds, training, follow_ups=48):
     knowledge = Cell("knowledge", 10, elapsed=1.0, turns=[TimedTurn("knowledge", knowledge_seconds)] * 50)
     follow_up = Cell("follow-up", 10, elapsed=1.0, turns=[TimedTurn("follow-up", knowledge_seconds)] * follow_ups)
-    report = Cell("report", 10, elapsed=2.0, turns=[TimedTurn("describe problem", 0.2), TimedTurn("confirm submit", 0.3),
-                                                   TimedTurn("confirm submit", 30.0, "timeout")])
+    report_turns = [
+        TimedTurn("describe problem", 0.2),
+        TimedTurn("confirm submit", 0.3),
+        TimedTurn("confirm submit", 30.0, "timeout"),
+    ]
+    report = Cell("report", 10, elapsed=2.0, turns=report_turns)
     return Results(
         started=datetime(2026, 11, 23, 15, 0), nproc=2, load_at_start="3.40 4.38 3.27", load_at_end="2.00 3.00 3.00",
         max_requests=200, max_seconds=30, questions_file="tests/nlu/knowledge_test.yml",
