@@ -3,58 +3,24 @@
 Tests marked `stack` talk to it over HTTP exactly as a resident's client would. It is started once per test
 session (the Rasa server takes ~30 s to load its model) and always stopped, even when tests fail.
 """
-import os
 import signal
 import subprocess
-import sys
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterator, List
 
 import pytest
 import requests
 
-from bot.benchmarks.stack import REST_PATH, free_port, reply_text
+from bot.benchmarks.stack import LocalStack, StackError, free_port
 from tests.databases import Postgres, postgres_cluster
 from tests.wechat.fake_wechat_api import TEST_CREDENTIALS as WECHAT_TEST_CREDENTIALS, FakeWeChatAPI
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MODEL = PROJECT_ROOT / "models" / "qianjin.tar.gz"
 START_TIMEOUT = 330
-
-
-@dataclass
-class Stack:
-    env: Dict[str, str]
-    data_dir: Path
-    log_path: Path
-    process: subprocess.Popen = field(repr=False, default=None)
-
-    @property
-    def rasa_url(self) -> str:
-        return f"http://127.0.0.1:{self.env['RASA_PORT']}"
-
-    @property
-    def events_backend_url(self) -> str:
-        return f"http://127.0.0.1:{self.env['EVENTS_BACKEND_PORT']}"
-
-    def say(self, sender: str, text: str, timeout: float = 30) -> List[dict]:
-        return say(self.rasa_url, sender, text, timeout)
-
-    def say_text(self, sender: str, text: str) -> str:
-        return reply_text(self.say(sender, text))
-
-    def log(self) -> str:
-        return self.log_path.read_text(encoding="utf-8", errors="replace")
-
-
-def say(rasa_url: str, sender: str, text: str, timeout: float = 30) -> List[dict]:
-    """One resident turn over the REST channel of the Rasa server at `rasa_url`; returns the bot's messages."""
-    reply = requests.post(f"{rasa_url}{REST_PATH}", json={"sender": sender, "message": text}, timeout=timeout)
-    reply.raise_for_status()
-    return reply.json()
 
 
 def new_sender() -> str:
@@ -129,10 +95,6 @@ class Processes:
         self.stop()
 
 
-def _wait_until_up(stack: Stack) -> None:
-    wait_until_ready("`python -m bot run`", stack.process, f"{stack.rasa_url}/webhooks/rest/", stack.log_path)
-
-
 @pytest.fixture(scope="session")
 def wechat_api() -> FakeWeChatAPI:
     """WeChat's API server as the stack's WeChat channel sees it (access tokens, customer-service messages)."""
@@ -141,48 +103,21 @@ def wechat_api() -> FakeWeChatAPI:
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory, wechat_api) -> Stack:
+def stack(tmp_path_factory, wechat_api) -> Iterator[LocalStack]:
     if not MODEL.exists():
         pytest.fail(f"{MODEL} is missing: run `python -m bot train` (make test does) before the stack tests")
-    data_dir = tmp_path_factory.mktemp("stack-data")
-    env = dict(os.environ)
-    env.update(
-        RASA_HOST="127.0.0.1",
-        RASA_PORT=str(free_port()),
-        ACTION_SERVER_PORT=str(free_port()),
-        EVENTS_BACKEND_PORT=str(free_port()),
-        EVENTS_BACKEND_URL="",
-        DATA_DIR=str(data_dir),
-        TRACKER_STORE_URL="",
-        REDIS_URL="",
-        DATABASE_URL="",
-        KNOWLEDGE_DIR=str(PROJECT_ROOT / "knowledge"),
-        WECHAT_API_BASE_URL=wechat_api.base_url,
-        **WECHAT_TEST_CREDENTIALS,
-    )
     # One more allowed origin: the widget tests serve "the street's website" from it.
-    env["WIDGET_TEST_ORIGIN_PORT"] = str(free_port())
-    env["CORS_ORIGINS"] = (
-        f"http://127.0.0.1:{env['RASA_PORT']},http://localhost:{env['RASA_PORT']},"
-        f"http://127.0.0.1:{env['WIDGET_TEST_ORIGIN_PORT']}"
-    )
-    log_path = data_dir / "stack.log"
-    stack = Stack(env=env, data_dir=data_dir, log_path=log_path)
-    with open(log_path, "wb") as log:
-        stack.process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "run"], cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-    try:
-        _wait_until_up(stack)
+    site_port = free_port()
+    overrides = dict(KNOWLEDGE_DIR=str(PROJECT_ROOT / "knowledge"), WECHAT_API_BASE_URL=wechat_api.base_url,
+                     WIDGET_TEST_ORIGIN_PORT=str(site_port), **WECHAT_TEST_CREDENTIALS)
+    with LocalStack(data_dir=tmp_path_factory.mktemp("stack-data"), overrides=overrides) as stack:
+        port = stack.env["RASA_PORT"]
+        stack.env["CORS_ORIGINS"] = f"http://127.0.0.1:{port},http://localhost:{port},http://127.0.0.1:{site_port}"
+        try:
+            stack.start()
+        except StackError as error:
+            pytest.fail(str(error))
         yield stack
-    finally:
-        if stack.process.poll() is None:
-            stack.process.send_signal(signal.SIGTERM)
-            try:
-                stack.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                stack.process.kill()
-                stack.process.wait()
 
 
 @pytest.fixture(scope="session")

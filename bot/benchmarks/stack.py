@@ -1,7 +1,9 @@
-"""`python -m bot run` started on free loopback ports with a throw-away data directory, and stopped again.
+"""`python -m bot run` started on free loopback ports with its own data directory, and stopped again; and the
+one client that talks to it as a resident would.
 
-The benchmark measures exactly what residents get from `make run` (same command, same processes), on the
-embedded defaults (SQLite, bundled events backend) whatever `.env` says, so it never writes to a real database.
+The benchmark and the tests use it alike: they measure and check exactly what residents get from `make run`
+(same command, same processes), on the embedded defaults (SQLite, bundled events backend) whatever `.env` says,
+so it never writes to a real database.
 """
 import os
 import shutil
@@ -41,6 +43,13 @@ def reply_text(messages: List[dict]) -> str:
     return "\n".join(m.get("text") or "" for m in messages)
 
 
+def say(rasa_url: str, sender: str, text: str, timeout: float = 30) -> List[dict]:
+    """One resident turn over the REST channel of the Rasa server at `rasa_url`; returns the bot's messages."""
+    reply = requests.post(f"{rasa_url}{REST_PATH}", json={"sender": sender, "message": text}, timeout=timeout)
+    reply.raise_for_status()
+    return reply.json()
+
+
 def is_answer(messages: List[dict]) -> bool:
     """A real reply: something was said, and it is not the "system busy" stand-in for silence."""
     return bool(messages) and BUSY_TEXT not in reply_text(messages)
@@ -57,28 +66,23 @@ class ProcessMemory:
 class LocalStack:
     """Use as a context manager: `with LocalStack() as stack:`; everything it started is stopped on exit."""
 
-    def __init__(self, keep_log: Optional[Path] = None, workers: int = 1) -> None:
-        """`keep_log`: where to copy the servers' log when the stack stops (the data directory is removed);
-        `workers`: Sanic workers of the Rasa server (SANIC_WORKERS)."""
+    def __init__(self, keep_log: Optional[Path] = None, workers: int = 1, data_dir: Optional[Path] = None,
+                 overrides: Optional[Dict[str, str]] = None) -> None:
+        """`keep_log`: where to copy the servers' log when the stack stops; `workers`: Sanic workers of the Rasa
+        server (SANIC_WORKERS); `data_dir`: where it keeps its data (default: a temporary directory removed at
+        the end); `overrides`: settings that differ from the embedded defaults (tests: a fake WeChat API)."""
         self.keep_log = keep_log
-        self.workers = workers
-        self._data_dir = tempfile.TemporaryDirectory(prefix="qianjin-bench-")
-        self.data_dir = Path(self._data_dir.name)
+        self._data_dir = None if data_dir else tempfile.TemporaryDirectory(prefix="qianjin-stack-")
+        self.data_dir = data_dir or Path(self._data_dir.name)
         self.log_path = self.data_dir / "stack.log"
-        self.rasa_port = free_port()
         self.process: Optional[subprocess.Popen] = None
         self.cold_start_seconds: Optional[float] = None
         self._seen_pids: Dict[int, str] = {}
-
-    @property
-    def webhook_url(self) -> str:
-        return f"http://127.0.0.1:{self.rasa_port}{REST_PATH}"
-
-    def environment(self) -> Dict[str, str]:
-        env = dict(os.environ)
-        env.update(
+        rasa_port = free_port()
+        self.env = dict(os.environ)
+        self.env.update(
             RASA_HOST="127.0.0.1",
-            RASA_PORT=str(self.rasa_port),
+            RASA_PORT=str(rasa_port),
             ACTION_SERVER_PORT=str(free_port()),
             EVENTS_BACKEND_PORT=str(free_port()),
             EVENTS_BACKEND_URL="",
@@ -87,17 +91,35 @@ class LocalStack:
             REDIS_URL="",
             DATABASE_URL="",
             WECHAT_TOKEN="",
-            SANIC_WORKERS=str(self.workers),
-            CORS_ORIGINS=f"http://127.0.0.1:{self.rasa_port}",
+            SANIC_WORKERS=str(workers),
+            CORS_ORIGINS=f"http://127.0.0.1:{rasa_port}",
         )
-        return env
+        self.env.update(overrides or {})
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.env['RASA_PORT']}"
+
+    @property
+    def webhook_url(self) -> str:
+        return f"{self.rasa_url}{REST_PATH}"
+
+    @property
+    def events_backend_url(self) -> str:
+        return f"http://127.0.0.1:{self.env['EVENTS_BACKEND_PORT']}"
+
+    def say(self, sender: str, text: str, timeout: float = 30) -> List[dict]:
+        return say(self.rasa_url, sender, text, timeout)
+
+    def say_text(self, sender: str, text: str) -> str:
+        return reply_text(self.say(sender, text))
 
     def start(self) -> float:
         """Launch `python -m bot run`; return the seconds until its first real answer over REST."""
         started = time.monotonic()
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "bot", "run"], cwd=PROJECT_ROOT, env=self.environment(),
+                [sys.executable, "-m", "bot", "run"], cwd=PROJECT_ROOT, env=self.env,
                 stdout=log, stderr=subprocess.STDOUT,
             )
         deadline = started + START_TIMEOUT_SECONDS
@@ -146,13 +168,17 @@ class LocalStack:
         if self.keep_log is not None and self.log_path.exists():
             self.keep_log.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(self.log_path, self.keep_log)
-        self._data_dir.cleanup()
+        if self._data_dir is not None:
+            self._data_dir.cleanup()
 
-    def log_tail(self, chars: int = 4000) -> str:
+    def log(self) -> str:
         try:
-            return self.log_path.read_text(encoding="utf-8", errors="replace")[-chars:]
+            return self.log_path.read_text(encoding="utf-8", errors="replace")
         except OSError:
             return ""
+
+    def log_tail(self, chars: int = 4000) -> str:
+        return self.log()[-chars:]
 
     def _remember_processes(self) -> None:
         if self.process is None:

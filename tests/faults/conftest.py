@@ -17,12 +17,13 @@ import pytest
 import requests
 
 from bot import settings
+from bot.benchmarks.stack import reply_text, say
 from bot.events_backend import EventsBackendServer, serve
 from bot.governance import ReportQueue
 from bot.rasa import server as rasa_server
 from bot.reporting import texts
 from bot.reporting.ticket import find_ticket_no
-from tests.conftest import MODEL, PROJECT_ROOT, Processes, Stack, Started, free_port
+from tests.conftest import MODEL, PROJECT_ROOT, Processes, Started, free_port
 
 # Short, so that a "slow" backend (3 s) is slower than the worker's patience.
 EVENTS_BACKEND_TIMEOUT = 1
@@ -30,7 +31,7 @@ EVENTS_BACKEND_TIMEOUT = 1
 
 @dataclass
 class FaultStack:
-    stack: Stack
+    env: Dict[str, str]
     processes: Processes
     action_server: Started
     backend: EventsBackendServer
@@ -38,14 +39,14 @@ class FaultStack:
     queue: ReportQueue
 
     def say(self, sender: str, text: str) -> List[dict]:
-        return self.stack.say(sender, text)
+        return say(f"http://127.0.0.1:{self.env['RASA_PORT']}", sender, text)
 
     def say_text(self, sender: str, text: str) -> str:
-        return self.stack.say_text(sender, text)
+        return reply_text(self.say(sender, text))
 
     @property
     def action_server_url(self) -> str:
-        return f"http://127.0.0.1:{self.stack.env['ACTION_SERVER_PORT']}"
+        return f"http://127.0.0.1:{self.env['ACTION_SERVER_PORT']}"
 
     @contextmanager
     def action_server_down(self) -> Iterator[None]:
@@ -55,7 +56,7 @@ class FaultStack:
         try:
             yield
         finally:
-            self.action_server = start_action_server(self.processes, self.stack.env)
+            self.action_server = start_action_server(self.processes, self.env)
             self.action_server.wait_until_ready(f"{self.action_server_url}/health")
 
     def set_backend_fault(self, mode: str, delay: float = 3) -> None:
@@ -111,7 +112,7 @@ def fault_stack(tmp_path_factory) -> Iterator[FaultStack]:
             rasa.wait_until_ready(f"http://127.0.0.1:{env['RASA_PORT']}/webhooks/rest/")
             queue = ReportQueue.from_url(f"sqlite:///{data_dir / 'governance.db'}")
             yield FaultStack(
-                stack=Stack(env=env, data_dir=data_dir, log_path=rasa.log_path),
+                env=env,
                 processes=processes,
                 action_server=action_server,
                 backend=backend,

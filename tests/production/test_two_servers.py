@@ -17,12 +17,12 @@ import sqlalchemy
 from rasa.core.tracker_store import SQLTrackerStore
 
 from bot import settings
-from bot.benchmarks.stack import LocalStack, reply_text
+from bot.benchmarks.stack import LocalStack, reply_text, say
 from bot.governance import ReportQueue, ReportView
 from bot.rasa import server as rasa_server
 from bot.reporting import texts
 from bot.reporting.summary import render_submitted
-from tests.conftest import MODEL, PROJECT_ROOT, Processes, free_port, new_sender, say
+from tests.conftest import MODEL, PROJECT_ROOT, Processes, free_port, new_sender
 
 pytestmark = pytest.mark.stack
 
@@ -82,9 +82,8 @@ def _two_workers() -> Iterator[TwoServers]:
     """`python -m bot run` on the embedded defaults, its Rasa server with two Sanic workers on one port."""
     with LocalStack(workers=2) as stack:
         stack.start()
-        rasa_url = f"http://127.0.0.1:{stack.rasa_port}"
         yield TwoServers(
-            rasa_urls=[rasa_url, rasa_url],
+            rasa_urls=[stack.rasa_url, stack.rasa_url],
             tracker_store_url=f"sqlite:///{stack.data_dir / 'tracker.db'}",
             database_url=f"sqlite:///{stack.data_dir / 'governance.db'}",
         )

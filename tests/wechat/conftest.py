@@ -6,7 +6,8 @@ from typing import List
 
 import pytest
 
-from tests.conftest import Processes, Stack, free_port
+from bot.benchmarks.stack import LocalStack
+from tests.conftest import Processes, free_port
 from tests.wechat.fake_wechat_api import TEST_CREDENTIALS
 from tests.wechat.wechat_server import WeChatServer
 
@@ -21,12 +22,12 @@ def _server(base_url: str) -> WeChatServer:
 
 
 @pytest.fixture(scope="session")
-def wechat(stack: Stack) -> WeChatServer:
+def wechat(stack: LocalStack) -> WeChatServer:
     """WeChat's server, calling the stack's WeChat channel."""
     return _server(stack.rasa_url)
 
 
-def user_turns(stack: Stack, openid: str) -> List[str]:
+def user_turns(stack: LocalStack, openid: str) -> List[str]:
     """What the resident said, as recorded in the stack's tracker store (one row per turn)."""
     with sqlite3.connect(stack.data_dir / "tracker.db") as db:
         rows = db.execute(
@@ -35,7 +36,7 @@ def user_turns(stack: Stack, openid: str) -> List[str]:
     return [json.loads(data).get("text") for (data,) in rows]
 
 
-def _second_channel(stack: Stack, tmp_path_factory, name: str, *options: str):
+def _second_channel(stack: LocalStack, tmp_path_factory, name: str, *options: str):
     port = free_port()
     with Processes(tmp_path_factory.mktemp(name)) as processes:
         started = processes.start(
@@ -49,7 +50,7 @@ def _second_channel(stack: Stack, tmp_path_factory, name: str, *options: str):
 
 
 @pytest.fixture(scope="module")
-def late_channel(stack: Stack, tmp_path_factory):
+def late_channel(stack: LocalStack, tmp_path_factory):
     """A second channel instance whose reply deadline every turn misses, so all answers go out late."""
     yield from _second_channel(
         stack, tmp_path_factory, "wechat-late", "--reply-deadline", "0.01", "--turn-delay", "0.5"
@@ -57,7 +58,7 @@ def late_channel(stack: Stack, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def other_process(stack: Stack, tmp_path_factory):
+def other_process(stack: LocalStack, tmp_path_factory):
     """The same channel in another process that shares the stack's conversations, as a second Sanic worker or
     Rasa server does: WeChat's next delivery may reach it instead of the stack."""
     yield from _second_channel(
@@ -66,6 +67,6 @@ def other_process(stack: Stack, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def unconfigured_channel(stack: Stack, tmp_path_factory):
+def unconfigured_channel(stack: LocalStack, tmp_path_factory):
     """A second channel instance started with an empty WECHAT_TOKEN."""
     yield from _second_channel(stack, tmp_path_factory, "wechat-unconfigured", "--token", "")
