@@ -2,10 +2,10 @@
 
 Both were found with py-spy on the Rasa server under load, and neither changes a single number:
 - scikit-learn scores a message as `features @ coef_.T`; with `coef_` in row order, scipy first copies the whole
-  weight matrix (intents x features) into column order, on every message (2.5 ms of ~28 ms per turn). The
+  weight matrix (intents x features) into column order, on every message. The
   weights are kept in column order instead.
 - Rasa appends each message's dense features to its sparse ones with scipy's `hstack`, also when there are no
-  dense features, as in our pipeline: building the empty block costs 2 ms a message. It is skipped then.
+  dense features, as in our pipeline: building the empty block costs as much. It is skipped then.
 """
 from typing import List
 

@@ -1,10 +1,10 @@
 """The rule policy: Rasa's RulePolicy, remembering which rules fit the latest conversation state it has seen.
 
-For every prediction RulePolicy checks each of its rule keys (419 here) against the conversation's latest state,
-then narrows the survivors down with the earlier states: a fifth of the Rasa server's CPU per turn (py-spy). The
-first, widest step depends only on the rules, fixed once the model is loaded, and on that latest state, which
-repeats across residents (the same question asked after the same action), so its result is remembered. The
-narrowing and everything else is RulePolicy's own; training does not remember anything.
+For every prediction RulePolicy checks each of its rule keys (several hundred here) against the conversation's
+latest state, then narrows the survivors down with the earlier states: a large share of a turn (measured in the
+README, Benchmarks). The first, widest step depends only on the rules, fixed once the model is loaded, and on that
+latest state, which repeats across residents (the same question asked after the same action), so its result is
+remembered. The narrowing and everything else is RulePolicy's own; training does not remember anything.
 """
 from collections import OrderedDict
 from typing import Any, Dict, Hashable, List, Optional, Set, Text, Tuple

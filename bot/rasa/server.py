@@ -4,8 +4,8 @@
   ACTION_SERVER_URL becomes the action server on this machine (endpoints.yml reads it).
 
 - Rasa 3.6 checks each reply of the action server with `jsonschema.validate`, and that function first checks
-  Rasa's large event schema against the JSON Schema meta-schema, every time: 32 ms per call here, three quarters
-  of the Rasa server's CPU under load (profiled with py-spy). The schema is a constant, so its checked validator
+  Rasa's large event schema against the JSON Schema meta-schema, every time: most of the Rasa server's CPU under
+  load (README, Benchmarks). The schema is a constant, so its checked validator
   is built once per schema and reused; replies are validated exactly as before.
 - The SQLite conversation store is opened like our other SQLite files (`bot/sqlite.py`): WAL, so that the Sanic
   workers of the server write it without failing, and no disk flush on every saved turn. Its connections are
