@@ -19,6 +19,9 @@ from bot.replies import Reply
 INTENT_PREFIX = "ask_"
 # A subject of at most this many characters ("吃", "上") is elliptical: it names nothing else.
 ELLIPTICAL_SUBJECT = 1
+# A village or community that this many entries speak of names none of them on its own.
+SHARED_BY_MANY = 3
+_VILLAGE_ENDINGS = ("村", "社区")
 
 
 @dataclass(frozen=True)
@@ -67,9 +70,11 @@ def respond(knowledge: KnowledgeBase, question: Question, topic: Optional[str], 
 
 def entries_named(knowledge: KnowledgeBase, text: str) -> Dict[str, str]:
     """Entries whose title or one of whose keywords `text` contains, each with the longest such word; a word
-    inside a longer one names nothing ("医院" in "省中医院")."""
+    inside a longer one names nothing ("医院" in "省中医院"), and neither does a village many entries speak of
+    (临江村 is where several services are)."""
     text = text or ""
     found = [(word, entry_id, text.find(word)) for word, entry_id in _vocabulary(knowledge) if word in text]
+    found = [(word, entry_id, start) for word, entry_id, start in found if not _shared_by_many(knowledge, word)]
     named: Dict[str, str] = {}
     for word, entry_id, start in found:
         inside_longer = any(
@@ -123,25 +128,36 @@ def _classified_entry(knowledge: KnowledgeBase, question: Question) -> Optional[
 
 
 def _choose(knowledge: KnowledgeBase, text: str, named: Dict[str, str], classified: Optional[str]) -> Optional[str]:
-    """The classifier's entry, unless the message names several entries: then the one whose text speaks of the
-    others, and of those the one named last, as Chinese puts the thing asked about after what describes it
-    ("前进初中那边的停车位" asks about parking)."""
-    if classified and (classified not in named or len(named) == 1):
+    """The classifier's entry, unless the message names another one as the thing it asks about: Chinese puts that
+    after 的 and what describes it ("前进初中那边的停车位" asks about parking, "前峰村的文化礼堂" about the hall).
+    Without the classifier, the entry named as that thing, else the one named by the longest word."""
+    head = _named_after_de(text, named)
+    if classified and (classified not in named or head in (None, classified)):
         return classified
-    if not named:
-        return None
+    if head:
+        return head
+    return max(named, key=lambda entry_id: len(named[entry_id])) if named else None
 
-    def fits(entry_id: str) -> Tuple[int, int, int]:
-        words = _text_of(knowledge[entry_id])
-        others = sum(word in words for other, word in named.items() if other != entry_id)
-        return others, text.rindex(named[entry_id]), len(named[entry_id])
 
-    return max(named, key=fits)
+def _named_after_de(text: str, named: Dict[str, str]) -> Optional[str]:
+    """The entry named after a 的 that follows another entry's name, if exactly one is."""
+    heads = {
+        entry_id
+        for entry_id, word in named.items()
+        for other, other_word in named.items()
+        if other != entry_id and "的" in text[text.find(other_word) + len(other_word) : text.rfind(word)]
+    }
+    return heads.pop() if len(heads) == 1 else None
 
 
 def _names_nothing(text: str) -> bool:
     """"要钱吗", "在哪吃": a follow-up that says what it asks but not about what."""
     return len(subject_words(text)) <= ELLIPTICAL_SUBJECT
+
+
+def _shared_by_many(knowledge: KnowledgeBase, word: str) -> bool:
+    """A village or community several entries speak of: where a service is, not which service."""
+    return word.endswith(_VILLAGE_ENDINGS) and sum(word in _text_of(entry) for entry in knowledge) >= SHARED_BY_MANY
 
 
 def _vocabulary(knowledge: KnowledgeBase) -> Iterator[Tuple[str, str]]:

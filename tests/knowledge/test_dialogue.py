@@ -114,3 +114,14 @@ def test_a_detail_that_mentions_another_entry_in_passing_stays_with_the_topic():
 def test_what_the_documents_cannot_say(question, missing):
     said = converse(("健康小屋在哪", "ask_health_hut"), (question, "nlu_fallback"))
     assert f"「前悦社区健康小屋」{missing}" in said[1][0] and "街道办事处" in said[1][0]
+
+
+def test_the_thing_asked_about_comes_after_de_and_the_classifier_is_kept_otherwise():
+    said = converse(("我们前峰村的文化礼堂平时都有啥活动", "nlu_fallback"))
+    assert said[0][1] == "cultural_auditoriums"
+    long_question = "我婆婆想看中医，听说省中医院跟咱们街道合作了，有专家下来看病，是真的吗"
+    assert converse((long_question, "ask_tcm_experts"))[0][1] == "tcm_experts"
+
+
+def test_a_village_many_entries_speak_of_names_none_of_them():
+    assert entries_named(KNOWLEDGE, "三丰村整治提升村") == {}
