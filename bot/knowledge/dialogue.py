@@ -164,6 +164,7 @@ def _vocabulary(knowledge: KnowledgeBase) -> Iterator[Tuple[str, str]]:
     return ((word, entry.id) for entry in knowledge for word in (entry.title,) + entry.keywords)
 
 
+@lru_cache(maxsize=512)
 def _text_of(entry: Entry) -> str:
     facts = "".join(fact.says + "".join(fact.answers) for fact in entry.facts)
     return entry.title + "".join(entry.keywords) + entry.answer + facts
