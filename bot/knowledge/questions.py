@@ -17,7 +17,7 @@ KINDS = ASPECTS + (WHAT_TO_BRING, HOW_MANY, SIZE, NEXT, WHEN, OFFERS, WHAT)
 _COUNTERS = "个张辆条家所名人位项次回趟栋幢处户只台间座批场期支块亩届班类种套件本"
 # Each kind and the words that ask it; a question may ask several ("几点在哪" asks hours and where).
 _PATTERNS: Tuple[Tuple[str, str], ...] = (
-    ("hours", r"几点|什么时间开|开放时间|营业|开门|关门|上班时间|几点到几点|时间段|周末开"),
+    ("hours", r"几点|什么时间开|开放时间|营业|开门|关门|上班时间|几点到几点|时间段|周末开|哪天|哪几天|星期几|周几|礼拜几"),
     ("fee", r"多少钱|收费|要钱|收钱|免费|费用|花钱|贵不贵|价格|价钱|付钱|交钱|自费|报销|门票|票价|买票"),
     ("contact", r"电话|联系|号码|热线|找谁|微信群|咨询谁|怎么找|咋找"),
     (WHAT_TO_BRING, r"带什么|带啥|证件|材料|身份证|户口本|证明|资料要"),

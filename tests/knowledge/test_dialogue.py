@@ -125,3 +125,7 @@ def test_the_thing_asked_about_comes_after_de_and_the_classifier_is_kept_otherwi
 
 def test_a_village_many_entries_speak_of_names_none_of_them():
     assert entries_named(KNOWLEDGE, "三丰村整治提升村") == {}
+
+
+def test_which_day_asks_for_the_service_hours():
+    assert kinds_asked("一般哪天来") == {"hours"} and kinds_asked("星期几开门") == {"hours"}
