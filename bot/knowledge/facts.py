@@ -2,7 +2,7 @@
 
 A fact answers the kinds of question listed under its `answers` (bot/knowledge/questions.py). Among those, the
 one sharing most words with the question wins; a question that asks no kind at all ("床位呢") is matched on
-shared words alone, and needs more of them.
+shared words alone.
 """
 import re
 from typing import Callable, FrozenSet, List, NamedTuple, Sequence, Tuple

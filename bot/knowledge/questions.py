@@ -1,9 +1,11 @@
 """What a resident's question asks for ("在哪吃" asks where, "几张床位" how many), read from its words.
 
 The same reading is applied to the questions staff list under a fact's `answers`, so a fact answers the kinds
-of question its `answers` ask. Kinds that are also entry fields (`where`, `fee`, ...) are the ASPECTS.
+of question its `answers` ask. Kinds that are also entry fields (`where`, `fee`, ...) are the ASPECTS. Both
+readings are remembered per text: every question is held against the same fact questions again and again.
 """
 import re
+from functools import lru_cache
 from typing import FrozenSet, Tuple
 
 from bot.knowledge.schema import ASPECTS
@@ -54,6 +56,7 @@ _FILLER = re.compile(
 _NAMES_A_PLACE = re.compile(r"[馆院站心场所室楼园店厂村区街路局处校厅部会池市堂司行队]$")
 
 
+@lru_cache(maxsize=4096)
 def kinds_asked(text: str) -> FrozenSet[str]:
     """Every kind of detail `text` asks for, e.g. {"eligibility"} for "我妈88岁能不能吃"."""
     text = text or ""
@@ -61,6 +64,7 @@ def kinds_asked(text: str) -> FrozenSet[str]:
     return kinds - {WHEN} if NEXT in kinds else kinds
 
 
+@lru_cache(maxsize=4096)
 def subject_words(text: str) -> str:
     """What a question is about once the asking is taken out: "里面有几张床位" -> "床位"."""
     return _FILLER.sub("", _ALL_KIND_WORDS.sub("", text or ""))
