@@ -17,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
+from actions.knowledge import utter
 from bot.governance import InvalidReport, ReportDraft, open_queue
 from bot.replies import Reply
 from bot.reporting import form, texts
@@ -39,8 +40,7 @@ RECENT_TICKETS = 5
 
 def _send(dispatcher: CollectingDispatcher, replies: Iterable[Reply]) -> None:
     for reply in replies:
-        buttons = [{"title": title, "payload": payload} for title, payload in reply.buttons]
-        dispatcher.utter_message(text=reply.text, buttons=buttons)
+        utter(dispatcher, reply)
 
 
 def _text(tracker: Tracker) -> str:
@@ -100,8 +100,7 @@ class ActionStartReport(Action):
         return "action_start_report"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        place = next(tracker.get_latest_entity_values("place"), None)
-        step = form.start(_first_message(tracker), place)
+        step = form.start(_first_message(tracker), _message(tracker).place)
         _send(dispatcher, step.replies)
         return _clear_report() + [SlotSet(ID_SLOT, uuid.uuid4().hex)] + _events(step)
 
