@@ -29,8 +29,8 @@ _PLACE_WORDS = re.compile(
 )
 
 
-# What is typed at the place step but is no place: commands and courtesies (yes/no words and the category's
-# names are recognised by turns.py and category.py).
+# What is typed at the place step but is no place: commands and courtesies (yes/no words and the categories'
+# names are recognised by words.py and category.py).
 NOT_A_PLACE = (
     "提交", "确认", "取消", "修改", "下一步", "继续", "返回", "重来", "重新", "跳过", "不知道", "不清楚", "忘了",
     "谢谢", "你好", "您好", "好的", "收到", "没有", "不留", "随便", "问题", "反映问题", "我要反映",
@@ -39,9 +39,10 @@ NOT_A_PLACE = (
 
 def place_problem(location: str) -> Optional[str]:
     """Why `location` cannot be the place of a report (empty, too long, a yes, a command, a category name, a
-    courtesy), as a short reason with an example; None when it can."""
+    courtesy), as a short reason (the question asked again gives the example); None when it can."""
     location = (location or "").strip()
-    if not words_only(location):
+    core = words_only(location)
+    if not core:
         return texts.LOCATION_EMPTY
     if len(location) > LOCATION_MAX:
         return texts.LOCATION_TOO_LONG.format(length=len(location), limit=LOCATION_MAX)
@@ -50,7 +51,6 @@ def place_problem(location: str) -> Optional[str]:
     category = category_meant(location)
     if category:
         return texts.LOCATION_IS_CATEGORY.format(category=category)
-    core = words_only(location)
     if says_yes(location) or says_no(location) or any(core.startswith(word) for word in NOT_A_PLACE) or len(core) < 2:
         return texts.LOCATION_NOT_A_PLACE.format(text=location)
     return None
