@@ -21,6 +21,8 @@ from bot.rasa import server as rasa_server
 from bot.settings import PROJECT_ROOT
 from bot.training import model_path
 
+# Made on first start when not configured, before any process that shares them starts.
+SECRETS = ("EVENTS_BACKEND_API_KEY", "WIDGET_SECRET")
 STOP_GRACE_SECONDS = 10
 READY_TIMEOUT_SECONDS = 300
 
@@ -100,6 +102,8 @@ def run() -> int:
         print("没有找到训练好的模型：请先运行 `make run`（会自动训练）或 `python -m bot train`。", file=sys.stderr)
         return 1
     settings.data_dir()
+    for name in SECRETS:
+        settings.secret(name)
     env = dict(os.environ)
     planned = services(env)
     running: List[Service] = []

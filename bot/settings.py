@@ -3,7 +3,9 @@
 Every process (servers, workers, CLI) calls `load()` first, so a value means the same thing everywhere. The files
 are read once per process (reading them took a millisecond or more on every look-up); `reload()` reads them again.
 """
+import fcntl
 import os
+import secrets
 from pathlib import Path
 from typing import Dict, List
 
@@ -72,3 +74,31 @@ def data_dir() -> Path:
     directory = path("DATA_DIR")
     directory.mkdir(parents=True, exist_ok=True)
     return directory
+
+
+def secret(key: str) -> str:
+    """A secret setting (WIDGET_SECRET, EVENTS_BACKEND_API_KEY …): its configured value, or else a random one made
+    now and written to `.env`, so that every process on this machine, and the next start, share it.
+
+    An operator running several machines sets the value in each machine's environment instead.
+    """
+    value = get(key).strip()
+    if value:
+        return value
+    env_file = PROJECT_ROOT / ".env"
+    with open(env_file, "a+", encoding="utf-8") as stream:
+        fcntl.flock(stream, fcntl.LOCK_EX)  # two processes starting together write one value, not two
+        os.chmod(env_file, 0o600)
+        value = (dotenv_values(env_file).get(key) or "").strip()
+        if not value:
+            value = secrets.token_urlsafe(32)
+            stream.seek(0, os.SEEK_END)
+            if stream.tell() and not _ends_with_newline(env_file):
+                stream.write("\n")
+            stream.write(f"{key}={value}\n")
+    os.environ[key] = value
+    return value
+
+
+def _ends_with_newline(env_file: Path) -> bool:
+    return env_file.read_bytes().endswith(b"\n")

@@ -3,6 +3,8 @@
 Tests marked `stack` talk to it over HTTP exactly as a resident's client would. It is started once per test
 session (the Rasa server takes ~30 s to load its model) and always stopped, even when tests fail.
 """
+import os
+import shutil
 import signal
 import subprocess
 import time
@@ -12,10 +14,11 @@ from pathlib import Path
 from typing import Dict, Iterator, List
 
 import pytest
+import redis
 import requests
 
 from bot.benchmarks.stack import LocalStack, StackError, free_port
-from tests.databases import Postgres, postgres_cluster
+from tests.databases import START_TIMEOUT as DATABASE_START_TIMEOUT, Postgres, postgres_cluster, unavailable
 from tests.wechat.fake_wechat_api import TEST_CREDENTIALS as WECHAT_TEST_CREDENTIALS, FakeWeChatAPI
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -125,3 +128,33 @@ def postgres() -> Iterator[Postgres]:
     """One private PostgreSQL cluster for the session: the queue tests and the production profile use it."""
     with postgres_cluster() as cluster:
         yield cluster
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory) -> Iterator[str]:
+    """A private Redis server (Debian's package, `make production-test-deps`) on a free loopback port, its data in a
+    temporary directory: never a system service."""
+    server = shutil.which("redis-server")
+    if server is None:
+        unavailable("Redis is not installed (no redis-server on PATH)")
+    directory = tmp_path_factory.mktemp("redis")
+    port = free_port()
+    with Processes(directory) as processes:
+        started = processes.start(
+            "redis-server",
+            [server, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no",
+             "--dir", str(directory)],
+            dict(os.environ),
+        )
+        client = redis.Redis(host="127.0.0.1", port=port)
+        deadline = time.monotonic() + DATABASE_START_TIMEOUT
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                if started.process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"redis-server did not start:\n{started.log()}")
+                time.sleep(0.2)
+        client.close()
+        yield f"redis://127.0.0.1:{port}/0"

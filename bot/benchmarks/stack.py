@@ -6,6 +6,7 @@ The benchmark and the tests use it alike: they measure and check exactly what re
 so it never writes to a real database.
 """
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -93,6 +94,8 @@ class LocalStack:
             WECHAT_TOKEN="",
             SANIC_WORKERS=str(workers),
             CORS_ORIGINS=f"http://127.0.0.1:{rasa_port}",
+            EVENTS_BACKEND_API_KEY=secrets.token_urlsafe(24),
+            WIDGET_SECRET=secrets.token_urlsafe(32),
         )
         self.env.update(overrides or {})
 

@@ -17,8 +17,4 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def events_backend_command(args: argparse.Namespace) -> int:
     port = args.port if args.port is not None else int(settings.get("EVENTS_BACKEND_PORT") or 8090)
     db = args.db or settings.data_dir() / "events_backend.db"
-    api_key = settings.get("EVENTS_BACKEND_API_KEY")
-    if not api_key:
-        print("请先设置 EVENTS_BACKEND_API_KEY（见 .env.example）。")
-        return 1
-    return server.run(port, db, api_key, host=args.host, allow_faults=args.allow_faults)
+    return server.run(port, db, settings.secret("EVENTS_BACKEND_API_KEY"), host=args.host, allow_faults=args.allow_faults)

@@ -72,7 +72,7 @@ def serve(port: int, db, api_key: Optional[str] = None, host: str = "127.0.0.1",
 
     `api_key` defaults to EVENTS_BACKEND_API_KEY, the key our own client sends.
     """
-    key = settings.get("EVENTS_BACKEND_API_KEY") if api_key is None else api_key
+    key = settings.secret("EVENTS_BACKEND_API_KEY") if api_key is None else api_key
     return EventsBackendServer(host, port, EventStore(db), key, allow_faults).start()
 
 

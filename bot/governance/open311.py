@@ -66,7 +66,7 @@ class Open311Client:
         if not url:
             url = f"http://127.0.0.1:{settings.get('EVENTS_BACKEND_PORT') or 8090}"
         timeout = float(settings.get("EVENTS_BACKEND_TIMEOUT") or DEFAULT_TIMEOUT)
-        return cls(url, settings.get("EVENTS_BACKEND_API_KEY"), timeout)
+        return cls(url, settings.secret("EVENTS_BACKEND_API_KEY"), timeout)
 
     def create(self, report) -> str:
         """File `report` (anything with our Report's fields) as a service request; returns its backend id.

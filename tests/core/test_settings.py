@@ -46,3 +46,24 @@ def test_the_files_are_read_once_and_again_on_reload(monkeypatch, tmp_path):
     assert settings.get("SOME_SETTING") == ""
     settings.reload()
     assert settings.get("SOME_SETTING") == "second"
+
+
+def test_a_missing_secret_is_made_once_kept_in_dot_env_and_not_readable_by_others(monkeypatch, tmp_path):
+    (tmp_path / ".env.example").write_text("SOME_SECRET=\n", encoding="utf-8")
+    (tmp_path / ".env").write_text("OTHER=1", encoding="utf-8")
+    monkeypatch.setattr(settings, "PROJECT_ROOT", tmp_path)
+    monkeypatch.setattr(settings, "_loaded", False)
+    monkeypatch.delenv("SOME_SECRET", raising=False)
+    made = settings.secret("SOME_SECRET")
+    assert len(made) >= 40
+    monkeypatch.delenv("SOME_SECRET")
+    assert settings.secret("SOME_SECRET") == made
+    assert (tmp_path / ".env").read_text(encoding="utf-8") == f"OTHER=1\nSOME_SECRET={made}\n"
+    assert (tmp_path / ".env").stat().st_mode & 0o077 == 0
+
+
+def test_a_configured_secret_is_used_as_it_is(monkeypatch, tmp_path):
+    monkeypatch.setattr(settings, "PROJECT_ROOT", tmp_path)
+    monkeypatch.setenv("SOME_SECRET", "set-by-the-operator")
+    assert settings.secret("SOME_SECRET") == "set-by-the-operator"
+    assert not (tmp_path / ".env").exists()
