@@ -22,7 +22,7 @@ from bot.governance.models import OutboxEntry, Report, StatusChange
 from bot.governance.statuses import CLOSED, RECEIVED, SOURCES, parse_status
 from bot.governance.tickets import next_ticket, normalise_ticket
 from bot.governance.views import ReportView, report_view
-from bot.privacy import mask_phones
+from bot.privacy import mask_personal_data
 
 logger = logging.getLogger(__name__)
 
@@ -173,9 +173,9 @@ def record_status(report: Report, status: str, note: str, source: str, moment: d
     """
     if status == CLOSED:
         if report.phone:
-            report.phone = mask_phones(report.phone)
-        report.description = mask_phones(report.description)
-        report.location = mask_phones(report.location)
+            report.phone = mask_personal_data(report.phone)
+        report.description = mask_personal_data(report.description)
+        report.location = mask_personal_data(report.location)
     report.status = status
     report.updated_at = moment
     report.history.append(StatusChange(status=status, note=note or "", source=source, at=moment))

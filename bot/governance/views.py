@@ -6,7 +6,7 @@ from typing import Optional, Tuple
 from bot.governance import clock
 from bot.governance.models import Report
 from bot.governance.statuses import label
-from bot.privacy import mask_phones
+from bot.privacy import mask_personal_data
 
 PENDING, DELIVERED, REJECTED = "pending", "delivered", "rejected"
 DELIVERY_LABELS = {PENDING: "待转派", DELIVERED: "已转至云治前进", REJECTED: "被事件平台拒收，需人工处理"}
@@ -46,7 +46,7 @@ def report_view(report: Report) -> ReportView:
         category=report.category,
         location=report.location,
         description=report.description,
-        phone_masked=mask_phones(report.phone) if report.phone else None,
+        phone_masked=mask_personal_data(report.phone) if report.phone else None,
         status=report.status,
         status_label=label(report.status),
         created_at=clock.local(report.created_at),

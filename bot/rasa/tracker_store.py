@@ -21,7 +21,7 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.privacy import mask_phones
+from bot.privacy import mask_personal_data
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ class StoredEventCounts:
 def masked(value: Any) -> Any:
     """`value` (decoded JSON) with phone numbers masked in every string, numbers and keys left as they are."""
     if isinstance(value, str):
-        return mask_phones(value)
+        return mask_personal_data(value)
     if isinstance(value, list):
         return [masked(item) for item in value]
     if isinstance(value, dict):

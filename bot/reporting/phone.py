@@ -3,27 +3,19 @@ import re
 import unicodedata
 from typing import Optional
 
+from bot.privacy import LANDLINE, MOBILE, phone_numbers
+
 # Words that mean "I'd rather not leave a number" (the answer is then an anonymous report).
 NO_PHONE_WORDS = ("不留", "匿名", "不用", "不想留", "跳过", "没有", "不方便", "不给")
 
-_NUMBER = re.compile(r"\+?\d[\d\s\-()（）]*\d")
-_SEPARATORS = re.compile(r"[\s\-()（）]")
-_MOBILE = re.compile(r"(?:\+?86)?(1[3-9]\d{9})")
-# Area codes 010 and 02x have three digits, all others four (0571 Hangzhou).
-_LANDLINE = re.compile(r"(0[12]\d|0[3-9]\d{2})(\d{7,8})")
-
 
 def normalise_phone(text: str) -> Optional[str]:
-    """The number in `text` as "13812345678" or "0571-87654321"; None unless it is exactly one valid number."""
-    numbers = _NUMBER.findall(unicodedata.normalize("NFKC", text or ""))
-    if len(numbers) != 1:
+    """The number in `text` as "13812345678" or "0571-87654321"; None unless it holds exactly one phone number,
+    a mobile or a landline with area code (bot.privacy says what those look like, and masks the same numbers)."""
+    numbers = phone_numbers(text or "")
+    if len(numbers) != 1 or numbers[0].kind not in (MOBILE, LANDLINE):
         return None
-    digits = _SEPARATORS.sub("", numbers[0])
-    mobile = _MOBILE.fullmatch(digits)
-    if mobile:
-        return mobile.group(1)
-    landline = _LANDLINE.fullmatch(digits)
-    return f"{landline.group(1)}-{landline.group(2)}" if landline else None
+    return numbers[0].normalised
 
 
 def declines_phone(text: str) -> bool:

@@ -4,7 +4,7 @@ from typing import Iterable, Optional
 
 from bot.governance import ReportView
 from bot.governance.clock import local
-from bot.privacy import mask_phones
+from bot.privacy import mask_personal_data
 from bot.reporting import texts
 
 # A description is shown in full up to this length; longer ones are shortened on screen only (stored whole).
@@ -12,11 +12,11 @@ SHOWN_DESCRIPTION = 120
 
 
 def shown_phone(phone: Optional[str]) -> str:
-    return mask_phones(phone) if phone else texts.PHONE_NONE
+    return mask_personal_data(phone) if phone else texts.PHONE_NONE
 
 
 def _shown_description(description: str) -> str:
-    description = mask_phones(description)
+    description = mask_personal_data(description)
     return description if len(description) <= SHOWN_DESCRIPTION else description[:SHOWN_DESCRIPTION] + "……"
 
 
@@ -24,7 +24,7 @@ def render_summary(category: str, location: str, description: str, phone: Option
     """The summary the resident confirms before submitting."""
     return texts.SUMMARY.format(
         category=category,
-        location=mask_phones(location),
+        location=mask_personal_data(location),
         description=_shown_description(description),
         phone=shown_phone(phone),
     )
@@ -41,7 +41,7 @@ def format_time(moment: datetime) -> str:
 def render_submitted(view: ReportView) -> str:
     """The reply to a submitted report: its ticket number first, then what was filed (phone masked)."""
     details = texts.TICKET_DETAILS.format(
-        category=view.category, location=mask_phones(view.location), phone=view.phone_masked or texts.PHONE_NONE
+        category=view.category, location=mask_personal_data(view.location), phone=view.phone_masked or texts.PHONE_NONE
     )
     return texts.SUBMITTED.format(ticket_no=view.ticket_no, details=details)
 
@@ -56,7 +56,7 @@ def render_status(view: ReportView, sender_id: str) -> str:
         ticket_no=view.ticket_no,
         status=view.status_label,
         category=view.category,
-        location=mask_phones(view.location),
+        location=mask_personal_data(view.location),
         updated=format_time(view.updated_at),
     )
 

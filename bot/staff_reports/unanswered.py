@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from bot import settings
-from bot.privacy import mask_phones
+from bot.privacy import mask_personal_data
 
 DEFAULT_THRESHOLD = 0.6
 DEFAULT_LIMIT = 20
@@ -130,7 +130,7 @@ def _unanswered(intent_name: Optional[str], data: Optional[str], threshold: floa
     if name not in FALLBACK_INTENTS and confidence >= threshold:
         return None
     guess, guess_confidence = _best_guess(parse_data)
-    return mask_phones(text), guess, guess_confidence
+    return mask_personal_data(text), guess, guess_confidence
 
 
 def _normalised(text: str) -> str:
