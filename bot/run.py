@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
+from urllib.parse import urlencode
 
 import requests
 
@@ -47,7 +48,8 @@ def services(env: Dict[str, str]) -> List[Service]:
             "events-backend",
             [python, "-m", "bot", "events-backend", "--port", port,
              "--db", str(Path(env["DATA_DIR"]) / "events_backend.db")],
-            f"http://127.0.0.1:{port}/services.json",
+            # Every route of the backend needs the key, its readiness too.
+            f"http://127.0.0.1:{port}/services.json?{urlencode({'api_key': env['EVENTS_BACKEND_API_KEY']})}",
         ))
     planned += [
         Service("outbox-worker", [python, "-m", "bot", "queue", "deliver"]),

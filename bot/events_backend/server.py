@@ -1,13 +1,18 @@
 """The events backend's HTTP side: Open311 GeoReport v2 routes on the standard library's threading server.
 
 Routes: GET /services.json, POST /requests.json, GET /requests/{id}.json, POST /requests/{id}/status (staff),
-and POST /_faults (only when faults are allowed: mode=none|down|slow|error500|garbage, delay=seconds for slow).
+DELETE /requests/{id}.json (our extension: a resident's right to deletion), and POST /_faults (only when faults
+are allowed: mode=none|down|slow|error500|garbage, delay=seconds for slow).
+
+Every route needs the key, as GeoReport v2 clients send it: `api_key` in the query string (GET, DELETE) or in the
+form (POST). Ids are sequential, so an open read would hand out every resident's words to whoever counts.
 """
 import hmac
 import json
 import logging
 import re
 import signal
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,6 +22,8 @@ from urllib.parse import parse_qs, urlsplit
 from bot import settings
 from bot.events_backend.store import EventStore
 from bot.governance.categories import SERVICE_CODES
+from bot.governance.messages import ERASED_BY_RETENTION
+from bot.personal_data.limits import SWEEP_INTERVAL_SECONDS, RetentionLimits
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +32,9 @@ FAULT_MODES = ("none", "down", "slow", "error500", "garbage")
 DEFAULT_SLOW_SECONDS = 3.0
 # How soon `shutdown()` returns: tests start and stop many servers.
 SHUTDOWN_POLL_SECONDS = 0.05
+# A client that connects and then goes quiet gives its thread back after this long.
+SOCKET_TIMEOUT_SECONDS = 10.0
+_KEY_IN_LOG = re.compile(r"(api_key=)[^&\s\"]*")
 AGENCY = "前进街道 云治前进"
 STAFF_STATUSES = {"in_progress": ("open", "in_progress"), "closed": ("closed", "")}
 
@@ -32,16 +42,19 @@ STAFF_STATUSES = {"in_progress": ("open", "in_progress"), "closed": ("closed", "
 class EventsBackendServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, host: str, port: int, store: EventStore, api_key: str, allow_faults: bool = False):
+    def __init__(self, host: str, port: int, store: EventStore, api_key: str, allow_faults: bool = False,
+                 socket_timeout: float = SOCKET_TIMEOUT_SECONDS):
         if not api_key:
             raise ValueError("the events backend needs an api_key (EVENTS_BACKEND_API_KEY)")
         super().__init__((host, port), RequestHandler)
         self.store = store
         self.api_key = api_key
         self.allow_faults = allow_faults
+        self.socket_timeout = socket_timeout
         self.fault_mode = "none"
         self.slow_seconds = DEFAULT_SLOW_SECONDS
         self._thread: Optional[threading.Thread] = None
+        self._stop_sweeping = threading.Event()
 
     @property
     def port(self) -> int:
@@ -57,8 +70,32 @@ class EventsBackendServer(ThreadingHTTPServer):
         self._thread.start()
         return self
 
+    def handle_error(self, request, client_address) -> None:
+        """A client that hung up before its answer (its own timeout) is routine, not a traceback on stderr."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            logger.debug("client %s hung up before its answer", client_address[0])
+            return
+        super().handle_error(request, client_address)
+
+    def sweep_daily(self, limits: RetentionLimits, interval: float = SWEEP_INTERVAL_SECONDS) -> None:
+        """Apply the retention limits to the stored events now and then every `interval` seconds, in a thread."""
+        def sweep() -> None:
+            while True:
+                try:
+                    erased = self.store.erase_expired(limits)
+                    if any(erased):
+                        logger.info("retention: erased the personal data of %d closed events and the phone of %d "
+                                    "open ones", *erased)
+                except Exception:
+                    logger.exception("retention sweep failed; trying again in %s s", interval)
+                if self._stop_sweeping.wait(interval):
+                    return
+
+        threading.Thread(target=sweep, name=f"events-backend-retention-{self.port}", daemon=True).start()
+
     def shutdown(self) -> None:
         """Stop serving and free the port (requests still sleeping in `slow` mode finish on their own)."""
+        self._stop_sweeping.set()
         if self._thread is not None:
             super().shutdown()
             self._thread.join()
@@ -66,19 +103,20 @@ class EventsBackendServer(ThreadingHTTPServer):
         self.server_close()
 
 
-def serve(port: int, db, api_key: Optional[str] = None, host: str = "127.0.0.1",
-          allow_faults: bool = False) -> EventsBackendServer:
+def serve(port: int, db, api_key: Optional[str] = None, host: str = "127.0.0.1", allow_faults: bool = False,
+          socket_timeout: float = SOCKET_TIMEOUT_SECONDS) -> EventsBackendServer:
     """Start a backend in a background thread (port 0: any free port); stop it with `server.shutdown()`.
 
     `api_key` defaults to EVENTS_BACKEND_API_KEY, the key our own client sends.
     """
     key = settings.secret("EVENTS_BACKEND_API_KEY") if api_key is None else api_key
-    return EventsBackendServer(host, port, EventStore(db), key, allow_faults).start()
+    return EventsBackendServer(host, port, EventStore(db), key, allow_faults, socket_timeout).start()
 
 
 def run(port: int, db, api_key: str, host: str = "127.0.0.1", allow_faults: bool = False) -> int:
-    """Serve in the foreground until Ctrl-C or SIGTERM."""
+    """Serve in the foreground until Ctrl-C or SIGTERM, applying the retention limits of the settings daily."""
     server = EventsBackendServer(host, port, EventStore(db), api_key, allow_faults)
+    server.sweep_daily(RetentionLimits.from_env())
 
     def stop(signum, frame):
         raise KeyboardInterrupt
@@ -104,13 +142,22 @@ class RequestHandler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self._dispatch("POST")
 
+    def do_DELETE(self) -> None:
+        self._dispatch("DELETE")
+
+    def setup(self) -> None:
+        self.timeout = self.server.socket_timeout  # read by StreamRequestHandler.setup: applies to every recv
+        super().setup()
+
     def log_message(self, format: str, *args) -> None:
-        logger.debug("%s %s", self.address_string(), format % args)
+        logger.debug("%s %s", self.address_string(), _KEY_IN_LOG.sub(r"\1***", format % args))
 
     def _dispatch(self, method: str) -> None:
-        path = urlsplit(self.path).path
-        form = self._read_form() if method == "POST" else {}
-        if form is None:
+        url = urlsplit(self.path)
+        path = url.path
+        form = self._read_form() if method == "POST" else {
+            key: values[-1] for key, values in parse_qs(url.query, keep_blank_values=True).items()}
+        if form is None or not self._authorised(form):
             return
         if method == "POST" and path == "/_faults" and self.server.allow_faults:
             return self._set_faults(form)
@@ -167,8 +214,6 @@ class RequestHandler(BaseHTTPRequestHandler):
         ])
 
     def _create(self, form) -> None:
-        if not self._authorised(form):
-            return
         if form.get("service_code") not in SERVICE_CODES.values():
             return self._error(400, f"service_code 不存在：{form.get('service_code', '')}")
         if not form.get("description", "").strip():
@@ -192,9 +237,14 @@ class RequestHandler(BaseHTTPRequestHandler):
             return self._error(404, f"没有这个事件：{request_id}")
         self._json(200, [_open311_record(event)])
 
+    def _delete(self, form, request_id: str) -> None:
+        """Forget an event and everything the resident said in it, on their request."""
+        if not self.server.store.delete(request_id):
+            return self._error(404, f"没有这个事件：{request_id}")
+        logger.info("event %s deleted on request", request_id)
+        self._json(200, [{"service_request_id": request_id, "deleted": True}])
+
     def _set_status(self, form, request_id: str) -> None:
-        if not self._authorised(form):
-            return
         if form.get("status") not in STAFF_STATUSES:
             return self._error(400, f"status 只能是 {' 或 '.join(STAFF_STATUSES)}")
         status, detail = STAFF_STATUSES[form["status"]]
@@ -232,19 +282,20 @@ class RequestHandler(BaseHTTPRequestHandler):
 
 def _open311_record(event: Dict) -> Dict:
     notes = event["detail"] + (": " if event["detail"] and event["note"] else "") + event["note"]
+    erased = event["erased_at"] is not None
     return {
         "service_request_id": event["service_request_id"],
         "status": event["status"],
         "status_notes": notes or None,
         "service_name": next(name for name, code in SERVICE_CODES.items() if code == event["service_code"]),
         "service_code": event["service_code"],
-        "description": event["description"],
+        "description": ERASED_BY_RETENTION if erased else event["description"],
         "agency_responsible": AGENCY,
         "service_notice": None,
         "requested_datetime": event["requested_at"],
         "updated_datetime": event["updated_at"],
         "expected_datetime": None,
-        "address": event["address_string"],
+        "address": ERASED_BY_RETENTION if erased else event["address_string"],
         "address_id": None,
         "zipcode": None,
         "lat": None,
@@ -257,5 +308,6 @@ ROUTES = (
     ("GET", re.compile(r"/services\.json"), RequestHandler._services),
     ("POST", re.compile(r"/requests\.json"), RequestHandler._create),
     ("GET", re.compile(r"/requests/(?P<request_id>[^/]+)\.json"), RequestHandler._show),
+    ("DELETE", re.compile(r"/requests/(?P<request_id>[^/]+)\.json"), RequestHandler._delete),
     ("POST", re.compile(r"/requests/(?P<request_id>[^/]+)/status"), RequestHandler._set_status),
 )

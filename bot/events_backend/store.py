@@ -1,4 +1,9 @@
-"""The events backend's storage: one SQLite file of service requests."""
+"""The events backend's storage: one SQLite file of service requests.
+
+It keeps residents' words and phones no longer than our own queue does (the same RETENTION_* limits): a closed
+event loses them RETENTION_CLOSED_REPORT_DAYS after closing, an open one its phone RETENTION_OPEN_REPORT_DAYS after
+filing; category, status, dates and ticket number stay for statistics.
+"""
 import re
 import sqlite3
 from contextlib import closing
@@ -7,6 +12,7 @@ from pathlib import Path
 from typing import Dict, Optional, Tuple
 
 from bot.governance.clock import SHANGHAI
+from bot.personal_data.limits import RetentionLimits
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS requests (
@@ -22,9 +28,12 @@ CREATE TABLE IF NOT EXISTS requests (
     note TEXT NOT NULL DEFAULT '',
     requested_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
-    posts INTEGER NOT NULL DEFAULT 1
+    posts INTEGER NOT NULL DEFAULT 1,
+    erased_at TEXT
 )
 """
+# Files made before retention existed lack the column.
+ADD_ERASED_AT = "ALTER TABLE requests ADD COLUMN erased_at TEXT"
 ID_PREFIX = "YZ"
 _ID = re.compile(rf"{ID_PREFIX}(\d+)")
 
@@ -34,7 +43,12 @@ def request_id(row_id: int) -> str:
 
 
 def _now() -> str:
-    return datetime.now(SHANGHAI).isoformat(timespec="seconds")
+    return _stamp(datetime.now(SHANGHAI))
+
+
+def _stamp(moment: datetime) -> str:
+    """How times are stored: ISO 8601 in Asia/Shanghai, so that stored times compare as strings."""
+    return moment.astimezone(SHANGHAI).isoformat(timespec="seconds")
 
 
 class EventStore:
@@ -46,6 +60,9 @@ class EventStore:
         with closing(self._connect()) as connection:
             connection.execute("PRAGMA journal_mode = WAL")
             connection.execute(SCHEMA)
+            columns = {row["name"] for row in connection.execute("PRAGMA table_info(requests)")}
+            if "erased_at" not in columns:
+                connection.execute(ADD_ERASED_AT)
 
     def _connect(self) -> sqlite3.Connection:
         connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
@@ -99,6 +116,36 @@ class EventStore:
                 (status, detail, note, _now(), int(match.group(1))),
             ).rowcount
         return self.get(service_request_id) if changed else None
+
+    def delete(self, service_request_id: str) -> bool:
+        """Delete an event outright (a resident's request); False if there is no such event."""
+        match = _ID.fullmatch(service_request_id or "")
+        if not match:
+            return False
+        with closing(self._connect()) as connection:
+            return connection.execute("DELETE FROM requests WHERE id = ?", (int(match.group(1)),)).rowcount == 1
+
+    def erase_expired(self, limits: RetentionLimits, now: Optional[datetime] = None) -> Tuple[int, int]:
+        """Apply the retention limits; returns (closed events whose personal data was erased, open events whose
+        phone was erased)."""
+        now = now or datetime.now(SHANGHAI)
+        with closing(self._connect()) as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                closed = connection.execute(
+                    "UPDATE requests SET description = '', address_string = '', phone = NULL, erased_at = ?"
+                    " WHERE status = 'closed' AND updated_at < ? AND erased_at IS NULL",
+                    (_stamp(now), _stamp(limits.closed_reports_before(now))),
+                ).rowcount
+                phones = connection.execute(
+                    "UPDATE requests SET phone = NULL WHERE status != 'closed' AND phone IS NOT NULL AND requested_at < ?",
+                    (_stamp(limits.open_reports_before(now)),),
+                ).rowcount
+                connection.execute("COMMIT")
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+        return closed, phones
 
     def find_by_ticket(self, ticket_no: str) -> Optional[Dict]:
         with closing(self._connect()) as connection:

@@ -16,3 +16,6 @@ UNKNOWN_TICKET = "没有找到工单号 {ticket_no}，请核对后再试。"
 ALREADY_DELIVERED = "{ticket_no} 已经转到云治前进平台，不需要重发。"
 WAITING_FOR_DELIVERY = "{ticket_no} 没有被拒收，正在等待转派，不需要重发。"
 UNKNOWN_STATUS = "没有“{wanted}”这个状态，可选：{choices}。"
+
+# --- what staff and residents see where retention erased a report's personal data ---
+ERASED_BY_RETENTION = "（已按保存期限删除）"

@@ -95,8 +95,8 @@ class Open311Client:
 
     def status(self, request_id: str) -> RemoteStatus:
         """Where the backend's event stands, in our statuses."""
-        path = f"/requests/{quote(str(request_id), safe='')}.json"
-        reply = self._call("GET", path)
+        path = _request_path(request_id)
+        reply = self._call("GET", path, params={"api_key": self.api_key})
         record = reply[0] if isinstance(reply, list) and reply else reply
         remote = record.get("status") if isinstance(record, dict) else None
         notes = (record.get("status_notes") or "") if isinstance(record, dict) else ""
@@ -107,6 +107,20 @@ class Open311Client:
         if key not in STATUS_MAP:
             raise BackendUnavailable(f"GET {self.base_url}{path}：不认识的状态 {remote!r}")
         return RemoteStatus(STATUS_MAP[key], (detail.group(2) if detail else notes).strip())
+
+    def delete(self, request_id: str) -> bool:
+        """Have the backend delete an event (a resident's right to deletion); False if it had no such event.
+
+        `DELETE /requests/{id}.json` is an extension of ours, served by the bundled backend; a platform without
+        it refuses (BackendRejected), and its staff must then be asked to delete the event.
+        """
+        try:
+            self._call("DELETE", _request_path(request_id), params={"api_key": self.api_key})
+        except BackendRejected as error:
+            if error.http_status == 404:
+                return False
+            raise
+        return True
 
     def _call(self, method: str, path: str, **kwargs) -> Any:
         where = f"{method} {self.base_url}{path}"
@@ -119,7 +133,8 @@ class Open311Client:
         except requests.ConnectionError as error:
             raise BackendUnavailable(f"{where}：连接不上（{type(error).__name__}）") from None
         except requests.RequestException as error:
-            raise BackendUnavailable(f"{where}：{error}") from None
+            # Some of requests' messages quote the URL, whose query string carries the key.
+            raise BackendUnavailable(f"{where}：{str(error).replace(self.api_key, '***')}") from None
         code = response.status_code
         if 400 <= code < 500 and code not in TRANSIENT_CLIENT_ERRORS:
             raise BackendRejected(f"{where}：事件平台拒绝了请求（HTTP {code}：{_reason(response)}）", code)
@@ -130,6 +145,10 @@ class Open311Client:
         except ValueError:
             kind = response.headers.get("Content-Type", "没有 Content-Type")
             raise BackendUnavailable(f"{where}：回复不是 JSON（{kind}）", code) from None
+
+
+def _request_path(request_id: str) -> str:
+    return f"/requests/{quote(str(request_id), safe='')}.json"
 
 
 def _reason(response: requests.Response) -> str:

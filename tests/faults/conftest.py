@@ -5,6 +5,7 @@ outbox worker as separate processes, the events backend inside the test process 
 copy of knowledge/ that tests may break. Started once for the folder; always stopped, even when tests fail.
 """
 import os
+import secrets
 import shutil
 import sys
 import time
@@ -60,7 +61,8 @@ class FaultStack:
             self.action_server.wait_until_ready(f"{self.action_server_url}/health")
 
     def set_backend_fault(self, mode: str, delay: float = 3) -> None:
-        reply = requests.post(f"{self.backend.url}/_faults", data={"mode": mode, "delay": delay}, timeout=5)
+        reply = requests.post(f"{self.backend.url}/_faults", timeout=5,
+                              data={"api_key": self.env["EVENTS_BACKEND_API_KEY"], "mode": mode, "delay": delay})
         assert reply.json()["mode"] == mode, reply.text
 
 
@@ -80,7 +82,8 @@ def fault_stack(tmp_path_factory) -> Iterator[FaultStack]:
     data_dir = tmp_path_factory.mktemp("fault-stack")
     knowledge_dir = data_dir / "knowledge"
     shutil.copytree(PROJECT_ROOT / "knowledge", knowledge_dir)
-    env = {**settings.defaults(), **os.environ}
+    # A key of its own: never the project's .env (where settings.secret would write one).
+    env = {**settings.defaults(), **os.environ, "EVENTS_BACKEND_API_KEY": secrets.token_urlsafe(24)}
     backend = serve(0, data_dir / "events_backend.db", api_key=env["EVENTS_BACKEND_API_KEY"], allow_faults=True)
     env.update(
         RASA_HOST="127.0.0.1",

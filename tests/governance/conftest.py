@@ -64,7 +64,7 @@ def client(backend):
 
 
 def set_fault(server: EventsBackendServer, mode: str, delay: Optional[float] = None) -> None:
-    form = {"mode": mode, **({"delay": str(delay)} if delay is not None else {})}
+    form = {"api_key": API_KEY, "mode": mode, **({"delay": str(delay)} if delay is not None else {})}
     requests.post(f"{server.url}/_faults", data=form, timeout=5).raise_for_status()
 
 

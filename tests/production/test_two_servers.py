@@ -6,6 +6,7 @@ sharing SQLite files, where the kernel hands each request to either worker. One 
 """
 import json
 import os
+import secrets
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -100,6 +101,7 @@ def _two_servers(postgres, redis_url, tmp_path_factory) -> Iterator[TwoServers]:
         ACTION_SERVER_PORT=str(action_server_port),
         EVENTS_BACKEND_PORT=str(events_backend_port),
         EVENTS_BACKEND_URL=f"http://127.0.0.1:{events_backend_port}",
+        EVENTS_BACKEND_API_KEY=secrets.token_urlsafe(24),
         TRACKER_STORE_URL=postgres.create_database("conversations"),
         DATABASE_URL=postgres.create_database("governance"),
         REDIS_URL=redis_url,
@@ -116,7 +118,7 @@ def _two_servers(postgres, redis_url, tmp_path_factory) -> Iterator[TwoServers]:
             "action-server", [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_server_port)],
             {**env, "SANIC_HOST": "127.0.0.1"},
         )
-        backend.wait_until_ready(f"{env['EVENTS_BACKEND_URL']}/services.json")
+        backend.wait_until_ready(f"{env['EVENTS_BACKEND_URL']}/services.json?api_key={env['EVENTS_BACKEND_API_KEY']}")
         action_server.wait_until_ready(f"http://127.0.0.1:{action_server_port}/health")
         # One after the other: loading a model takes most of the CPU, and each must come up within START_TIMEOUT.
         for name, port in zip("ab", rasa_ports):
