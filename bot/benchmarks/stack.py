@@ -24,6 +24,8 @@ from bot.rasa.channels.busy import BUSY_TEXT
 from bot.settings import PROJECT_ROOT
 
 REST_PATH = "/webhooks/rest/webhook"
+WIDGET_PATH = "/webhooks/widget/webhook"
+WIDGET_CONVERSATION_PATH = "/webhooks/widget/conversation"
 START_TIMEOUT_SECONDS = 300
 STOP_TIMEOUT_SECONDS = 30
 POLL_SECONDS = 0.25
@@ -44,11 +46,20 @@ def reply_text(messages: List[dict]) -> str:
     return "\n".join(m.get("text") or "" for m in messages)
 
 
-def say(rasa_url: str, sender: str, text: str, timeout: float = 30) -> List[dict]:
-    """One resident turn over the REST channel of the Rasa server at `rasa_url`; returns the bot's messages."""
-    reply = requests.post(f"{rasa_url}{REST_PATH}", json={"sender": sender, "message": text}, timeout=timeout)
+def say(rasa_url: str, sender: str, text: str, timeout: float = 30, path: str = REST_PATH) -> List[dict]:
+    """One resident turn over the REST channel of the Rasa server at `rasa_url` (or the web widget's, `path=
+    WIDGET_PATH`, as a sender from `widget_sender`); returns the bot's messages."""
+    reply = requests.post(f"{rasa_url}{path}", json={"sender": sender, "message": text}, timeout=timeout)
     reply.raise_for_status()
     return reply.json()
+
+
+def widget_sender(rasa_url: str, timeout: float = 10) -> str:
+    """A new conversation id of the web widget, issued and signed by the Rasa server at `rasa_url`, as the chat
+    page gets one: the widget's webhook refuses any other."""
+    reply = requests.post(f"{rasa_url}{WIDGET_CONVERSATION_PATH}", timeout=timeout)
+    reply.raise_for_status()
+    return reply.json()["sender"]
 
 
 def is_answer(messages: List[dict]) -> bool:
@@ -96,6 +107,7 @@ class LocalStack:
             CORS_ORIGINS=f"http://127.0.0.1:{rasa_port}",
             EVENTS_BACKEND_API_KEY=secrets.token_urlsafe(24),
             WIDGET_SECRET=secrets.token_urlsafe(32),
+            REST_API_TOKEN="",
         )
         self.env.update(overrides or {})
 
@@ -111,8 +123,11 @@ class LocalStack:
     def events_backend_url(self) -> str:
         return f"http://127.0.0.1:{self.env['EVENTS_BACKEND_PORT']}"
 
-    def say(self, sender: str, text: str, timeout: float = 30) -> List[dict]:
-        return say(self.rasa_url, sender, text, timeout)
+    def say(self, sender: str, text: str, timeout: float = 30, path: str = REST_PATH) -> List[dict]:
+        return say(self.rasa_url, sender, text, timeout, path)
+
+    def widget_sender(self) -> str:
+        return widget_sender(self.rasa_url)
 
     def say_text(self, sender: str, text: str) -> str:
         return reply_text(self.say(sender, text))

@@ -1,14 +1,15 @@
 """Guards for the parts of Rasa's channel machinery the channels rely on, written against rasa 3.6.21.
 
 Each test fails, in a second and without the stack, if Rasa stops going through what a channel overrides or reads:
-the REST channel's `_extract_sender` and `_extract_message` (its request checks), the widget's take-over of the
-route Rasa's REST blueprint names "health" and its `_extract_input_channel`, and the agent the WeChat channel finds
-on `app.ctx.agent`. Requests go over ASGI to a Sanic app in this process, built by Rasa's own `register`.
+the REST channel's `_extract_sender` and `_extract_message` (its request checks), `_extract_input_channel` and
+`get_metadata` (what the client may not claim), the widget's take-over of the route Rasa's REST blueprint names
+"health", and the agent the WeChat channel finds on `app.ctx.agent`. Requests go over ASGI to a Sanic app in this
+process, built by Rasa's own `register`; the REST channel's token is checked the same way.
 """
 import asyncio
 import json
 from types import SimpleNamespace
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
 import rasa.core.agent
@@ -20,16 +21,21 @@ from rasa.core.tracker_store import InMemoryTrackerStore
 from rasa.shared.core.domain import Domain
 from sanic import Sanic
 
+from bot import senders, widget_ids
 from bot.rasa.channels import wechat
-from bot.rasa.channels.rest import BAD_REQUEST_TEXT, ResidentRestInput
-from bot.rasa.channels.widget import BAD_SENDER_TEXT, REST_HEALTH, WidgetInput
+from bot.rasa.channels.rest import BAD_REQUEST_TEXT, NO_TOKEN_TEXT, OTHER_CHANNEL_TEXT, ResidentRestInput
+from bot.rasa.channels.widget import REFUSED_SENDER_TEXT, REST_HEALTH, WidgetInput
 
 ANSWER = "收到"
+WIDGET_SECRET = "test-widget-secret"
+REST_TOKEN = "test-rest-token-0123456789"
 
 
-async def request(app: Sanic, method: str, path: str, body: Any = None) -> Tuple[int, Dict[str, str], bytes]:
+async def request(app: Sanic, method: str, path: str, body: Any = None,
+                  headers: Optional[Dict[str, str]] = None) -> Tuple[int, Dict[str, str], bytes]:
     """One HTTP request to `app` over ASGI: status, headers (lower-case names) and body."""
     data = b"" if body is None else json.dumps(body).encode("utf-8")
+    path, _, query = path.partition("?")
     sent: List[Dict[str, Any]] = []
 
     async def receive() -> Dict[str, Any]:
@@ -38,10 +44,13 @@ async def request(app: Sanic, method: str, path: str, body: Any = None) -> Tuple
     async def send(message: Dict[str, Any]) -> None:
         sent.append(message)
 
-    headers = [(b"host", b"rasa.test"), (b"content-type", b"application/json"), (b"content-length", b"%d" % len(data))]
+    sent_headers = [(b"host", b"rasa.test"), (b"content-type", b"application/json"),
+                    (b"content-length", b"%d" % len(data))]
+    sent_headers += [(name.lower().encode(), value.encode()) for name, value in (headers or {}).items()]
     scope = {
         "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
-        "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "", "headers": headers,
+        "path": path, "raw_path": path.encode(), "query_string": query.encode(), "root_path": "",
+        "headers": sent_headers,
         "client": ("127.0.0.1", 50000), "server": ("rasa.test", 80),
     }
     await app(scope, receive, send)
@@ -53,9 +62,24 @@ async def request(app: Sanic, method: str, path: str, body: Any = None) -> Tuple
 @pytest.fixture
 async def app(monkeypatch):
     """The REST and widget channels registered as `rasa run` registers them; the agent answers every turn "收到"."""
+    async for started in channels_app(monkeypatch, rest_token=""):
+        yield started
+
+
+@pytest.fixture
+async def app_with_token(monkeypatch):
+    """The same, with REST_API_TOKEN set."""
+    async for started in channels_app(monkeypatch, rest_token=REST_TOKEN):
+        yield started
+
+
+async def channels_app(monkeypatch, rest_token: str):
+    # The channels read their settings from the environment when built; never the project's .env.
+    monkeypatch.setenv("WIDGET_SECRET", WIDGET_SECRET)
+    monkeypatch.setenv("REST_API_TOKEN", rest_token)
     # Sanic 21.12 rewrites some of its own methods when an app starts; test mode lets a second app start too.
     monkeypatch.setattr(Sanic, "test_mode", True)
-    app = Sanic("rasa_channels")
+    app = Sanic(f"rasa_channels_{'token' if rest_token else 'open'}")
     register([ResidentRestInput(), WidgetInput()], app, "/webhooks/")
     app.ctx.handled = []
 
@@ -108,16 +132,70 @@ async def test_a_rest_message_that_passes_the_checks_reaches_the_agent(app):
     assert (message.sender_id, message.text, message.input_channel) == ("resident-1", "你好", "rest")
 
 
-async def test_rasa_takes_the_widgets_sender_check_and_channel_name(app):
-    status, _, reply = await request(app, "POST", "/webhooks/widget/webhook", {"sender": "not ours!", "message": "你好"})
-    assert status == 400 and json.loads(reply)["message"] == BAD_SENDER_TEXT
+@pytest.mark.parametrize("sender", ["a1b2c3d4e5f6", "oABCDEFGHIJKLMNOPQRSTUVWXYZ0", "widget:a1b2c3d4e5f6"])
+async def test_rasa_takes_the_widgets_sender_check(app, sender):
+    status, _, reply = await request(app, "POST", "/webhooks/widget/webhook", {"sender": sender, "message": "你好"})
 
-    body = {"sender": "a1b2c3d4e5f6", "message": "你好", "input_channel": "rest", "metadata": {"claims": "anything"}}
-    status, _, _ = await request(app, "POST", "/webhooks/widget/webhook", body)
+    assert (status, app.ctx.handled) == (403, [])
+    assert json.loads(reply)["message"] == REFUSED_SENDER_TEXT
+
+
+@pytest.mark.parametrize("channel", ["rest", "widget"])
+async def test_rasa_takes_the_channel_name_from_the_channel_and_no_metadata_from_the_client(app, channel):
+    sender = widget_ids.issue(WIDGET_SECRET) if channel == "widget" else "crm-42"
+    other = "widget" if channel == "rest" else "rest"
+    body = {"sender": sender, "message": "你好", "input_channel": other, "metadata": {"claims": "anything"}}
+    status, _, _ = await request(app, "POST", f"/webhooks/{channel}/webhook", body)
 
     assert status == 200
     (message,) = app.ctx.handled
-    assert (message.sender_id, message.input_channel, message.metadata) == ("a1b2c3d4e5f6", "widget", None)
+    conversation = widget_ids.conversation_of(sender, WIDGET_SECRET) if channel == "widget" else sender
+    assert (message.sender_id, message.input_channel, message.metadata) == (conversation, channel, None)
+
+
+async def test_the_widget_issues_ids_its_webhook_takes_as_widget_conversations(app):
+    status, headers, reply = await request(app, "POST", "/webhooks/widget/conversation")
+    assert status == 200 and headers["cache-control"] == "no-store"
+    sender = json.loads(reply)["sender"]
+
+    status, _, _ = await request(app, "POST", "/webhooks/widget/webhook", {"sender": sender, "message": "你好"})
+
+    assert status == 200
+    (message,) = app.ctx.handled
+    assert message.sender_id == senders.widget_conversation(sender.split(".")[0])
+
+
+@pytest.mark.parametrize("sender", ["wechat:oABC123", "widget:a1b2c3d4e5f6", " WeChat:oABC123"])
+async def test_a_rest_client_cannot_speak_in_another_channels_conversation(app, sender):
+    status, _, reply = await request(app, "POST", "/webhooks/rest/webhook", {"sender": sender, "message": "你好"})
+
+    assert (status, app.ctx.handled) == (403, [])
+    assert json.loads(reply)["message"] == OTHER_CHANNEL_TEXT
+
+
+@pytest.mark.parametrize("authorization", [None, "Bearer wrong-token", f"Basic {REST_TOKEN}", f"Bearer {REST_TOKEN}x",
+                                           "Bearer", "Bearer 令牌"])
+@pytest.mark.parametrize("stream", [False, True])
+async def test_with_a_rest_token_set_rest_needs_it(app_with_token, authorization, stream):
+    headers = {"Authorization": authorization} if authorization else {}
+    path = "/webhooks/rest/webhook" + ("?stream=true" if stream else "")
+    status, reply_headers, reply = await request(app_with_token, "POST", path,
+                                                 {"sender": "crm-42", "message": "你好"}, headers)
+
+    assert (status, app_with_token.ctx.handled) == (401, [])
+    assert reply_headers["www-authenticate"].startswith("Bearer")
+    assert json.loads(reply)["message"] == NO_TOKEN_TEXT
+
+
+async def test_with_a_rest_token_set_rest_answers_who_has_it_and_the_widget_stays_open(app_with_token):
+    status, _, reply = await request(app_with_token, "POST", "/webhooks/rest/webhook",
+                                     {"sender": "crm-42", "message": "你好"}, {"Authorization": f"Bearer {REST_TOKEN}"})
+    assert status == 200 and [message["text"] for message in json.loads(reply)] == [ANSWER]
+
+    sender = widget_ids.issue(WIDGET_SECRET)
+    status, _, reply = await request(app_with_token, "POST", "/webhooks/widget/webhook",
+                                     {"sender": sender, "message": "你好"})
+    assert status == 200 and [message["text"] for message in json.loads(reply)] == [ANSWER]
 
 
 async def test_rasa_run_puts_the_agent_where_the_wechat_channel_reads_the_conversations(monkeypatch, tmp_path):

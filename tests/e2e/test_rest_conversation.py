@@ -3,10 +3,16 @@ import sqlite3
 from contextlib import closing
 
 import pytest
+import requests
 
+from bot.benchmarks.stack import reply_text
 from tests.conftest import new_sender
+from tests.reporting.test_report_stack import stored_conversation
 
 pytestmark = pytest.mark.stack
+
+# How the conversation store keeps a message the resident sent (one event per message).
+USER_TURN = '"event": "user"'
 
 
 def test_greeting_in_chinese(stack):
@@ -30,6 +36,27 @@ def test_empty_and_huge_messages_get_an_answer(stack):
     assert stack.say(sender, "")
     assert stack.say(sender, "路" * 100_000)
     assert "前进小助手" in stack.say_text(sender, "你好")
+
+
+def test_what_the_client_claims_about_itself_is_not_stored(stack):
+    """Rasa's REST channel would store the body's metadata with the message, and take its channel name (which the
+    events backend gets with a report) from the body."""
+    sender = new_sender()
+    body = {"sender": sender, "message": "你好", "input_channel": "claimed-channel-7f3a",
+            "metadata": {"claimed": "metadata-7f3a"}}
+    reply = requests.post(stack.webhook_url, json=body, timeout=30)
+    assert reply.status_code == 200 and "前进小助手" in reply_text(reply.json())
+    stored = stored_conversation(stack, sender)
+    assert USER_TURN in stored
+    assert "claimed-channel-7f3a" not in stored and "metadata-7f3a" not in stored
+    assert '"input_channel": "rest"' in stored
+
+
+@pytest.mark.parametrize("sender", ["wechat:oABCDEFGHIJKLMNOPQRSTUVWXYZ0", "widget:abcdefghijklmnopqrstuvwx"])
+def test_a_rest_client_cannot_speak_in_a_wechat_or_widget_conversation(stack, sender):
+    reply = requests.post(stack.webhook_url, json={"sender": sender, "message": "我的工单"}, timeout=30)
+    assert reply.status_code == 403 and "wechat:" in reply.json()["message"]
+    assert stored_conversation(stack, sender) == ""
 
 
 def test_conversations_and_their_locks_are_sqlite_files_in_wal_mode(stack):

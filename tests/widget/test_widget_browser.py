@@ -1,15 +1,21 @@
 """The chat page in Debian's headless Chromium at phone size (375×667), against the running bot."""
 import json
+import re
 from typing import List
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from bot import senders
 from bot.knowledge.loader import load_knowledge
 from tests.conftest import PROJECT_ROOT
+from tests.reporting.test_report_stack import stored_conversation
 from tests.widget.conftest import PHONE
 
 pytestmark = pytest.mark.stack
+
+# How the conversation store keeps a message the resident sent (one event per message).
+USER_TURN = '"event": "user"'
 
 WELCOME = "您好！我是前进小助手"
 HISTORY_KEY = "qianjin-widget-history"
@@ -19,6 +25,8 @@ BOT_REPLIES = f"{BOT_MESSAGES} .bubble"
 USER_MESSAGES = "#messages .msg-user .bubble"
 WEBHOOK_ROUTE = "**/webhooks/widget/webhook"
 REPLY_TIMEOUT_MS = 30_000
+SIGNED_ID = re.compile(r"[A-Za-z0-9_-]{24}\.[A-Za-z0-9_-]{43}")
+DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 
 
 def send(page: Page, text: str) -> None:
@@ -109,7 +117,7 @@ def test_page_fits_a_phone_and_text_is_large_enough(phone, widget_url):
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     composer = page.locator("#composer").bounding_box()
     assert composer["y"] + composer["height"] <= 667
-    for selector in ("#messages .bubble", "#input", "#send", ".quick-reply", "#large-text"):
+    for selector in ("#messages .bubble", "#input", "#send", ".quick-reply", "#large-text", "#clear-history"):
         assert font_size(page, selector) >= 16, selector
     expect(page.locator("#messages")).to_have_attribute("aria-live", "polite")
 
@@ -348,8 +356,10 @@ def test_embed_script_opens_the_chat_on_the_streets_website(browser, street_site
 
 FETCH_FROM_PAGE = """async (url) => {
   try {
+    const issued = await fetch(url.replace(/webhook$/, "conversation"), {method: "POST"});
+    const sender = (await issued.json()).sender;
     const reply = await fetch(url, {method: "POST", headers: {"Content-Type": "application/json"},
-                                    body: JSON.stringify({sender: "embed-test-0001", message: "你好"})});
+                                    body: JSON.stringify({sender: sender, message: "你好"})});
     return (await reply.json()).map(m => m.text).join("");
   } catch (error) {
     return error.name;
@@ -415,3 +425,171 @@ def test_embed_on_a_website_not_in_cors_origins_says_so(browser, stranger_site, 
                 expect(launcher).to_be_visible()
             finally:
                 context.close()
+
+
+def senders_posted(page: Page) -> List[str]:
+    """Every sender the page posts to the webhook from now on, in order (filled in as requests leave)."""
+    posted: List[str] = []
+    page.on("request", lambda request: request.url.endswith("/webhooks/widget/webhook")
+            and posted.append(json.loads(request.post_data)["sender"]))
+    return posted
+
+
+def stored_sender(page: Page):
+    return page.evaluate(f"localStorage.getItem('{SENDER_KEY}')")
+
+
+def stored_history(page: Page) -> List[dict]:
+    return json.loads(page.evaluate(f"localStorage.getItem('{HISTORY_KEY}')") or "[]")
+
+
+def test_the_page_chats_with_an_id_the_server_signed(phone, widget_url, stack):
+    page = phone
+    posted = senders_posted(page)
+    page.goto(widget_url)
+    before = bot_count(page)
+    send(page, "你好")
+    assert "前进小助手" in replies_after(page, before)
+    sender = stored_sender(page)
+    assert SIGNED_ID.fullmatch(sender) and posted == [sender]
+    assert USER_TURN in stored_conversation(stack, senders.widget_conversation(sender.split(".")[0]))
+
+    page.reload()
+    before = bot_count(page)
+    send(page, "你能做什么")
+    replies_after(page, before)
+    assert posted == [sender, sender] and stored_sender(page) == sender
+
+
+@pytest.mark.parametrize("old", [
+    "a1b2c3d4-e5f6-4789-8abc-def012345678",  # made by the page itself before ids were signed
+    f"{'A' * 24}.{'B' * 43}",  # signed, but not by this server (its secret changed, another server's)
+], ids=["unsigned", "signed-elsewhere"])
+def test_a_page_with_an_old_id_keeps_chatting_under_a_new_one(phone, widget_url, stack, old):
+    page = phone
+    page.goto(widget_url)
+    history = [{"role": "user", "text": "我之前问过"}, {"role": "bot", "text": "之前的回答"}]
+    page.evaluate("([key, value]) => localStorage.setItem(key, value)", [SENDER_KEY, old])
+    page.evaluate("([key, value]) => localStorage.setItem(key, value)", [HISTORY_KEY, json.dumps(history)])
+    posted = senders_posted(page)
+    page.reload()
+    before = bot_count(page)
+    send(page, "你好")
+    assert "前进小助手" in replies_after(page, before)
+    expect(page.get_by_role("alert")).to_have_count(0)
+    sender = stored_sender(page)
+    assert SIGNED_ID.fullmatch(sender) and sender != old
+    # An unsigned id is replaced before sending; one the server refuses is sent once, then replaced.
+    assert posted == ([sender] if "." not in old else [old, sender])
+    expect(page.locator(USER_MESSAGES)).to_have_text(["我之前问过", "你好"])
+    assert USER_TURN in stored_conversation(stack, senders.widget_conversation(sender.split(".")[0]))
+
+
+def test_clearing_the_history_asks_first_then_forgets_it_and_starts_a_new_conversation(phone, widget_url, artifacts):
+    page = phone
+    posted = senders_posted(page)
+    page.goto(widget_url)
+    before = bot_count(page)
+    send(page, "你好")
+    replies_after(page, before)
+    first_sender = stored_sender(page)
+    assert len(stored_history(page)) >= 2
+
+    # By keyboard: the button opens the question, Escape (or 取消) leaves everything as it was.
+    clear = page.get_by_role("button", name="清除聊天记录")
+    clear.focus()
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog", name="清除聊天记录？")
+    expect(dialog).to_be_visible()
+    assert focused(page) == "confirm-clear-no"
+    page.screenshot(path=str(artifacts / "widget-clear-confirm-phone.png"))
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    assert focused(page) == "clear-history"
+    clear.click()
+    dialog.get_by_role("button", name="取消").click()
+    expect(dialog).to_be_hidden()
+    expect(page.locator(USER_MESSAGES)).to_have_text(["你好"])
+    assert stored_sender(page) == first_sender
+
+    clear.click()
+    dialog.get_by_role("button", name="清除", exact=True).click()
+    expect(dialog).to_be_hidden()
+    expect(page.locator(USER_MESSAGES)).to_have_count(0)
+    expect(page.locator(BOT_REPLIES)).to_have_count(1)
+    expect(page.locator(BOT_REPLIES).first).to_contain_text(WELCOME)
+    assert stored_history(page) == [] and stored_sender(page) is None
+    assert focused(page) == "input"
+
+    page.reload()
+    expect(page.locator(BOT_REPLIES)).to_have_count(1)
+    expect(page.locator(USER_MESSAGES)).to_have_count(0)
+    before = bot_count(page)
+    send(page, "你能做什么")
+    replies_after(page, before)
+    second_sender = stored_sender(page)
+    assert SIGNED_ID.fullmatch(second_sender) and second_sender != first_sender
+    assert posted == [first_sender, second_sender]
+
+
+DAY_MS = 24 * 60 * 60 * 1000
+
+
+def test_turns_older_than_the_retention_are_gone_after_a_reload(phone, widget_url, stack):
+    page = phone
+    page.goto(widget_url)
+    days = int(stack.env.get("RETENTION_WIDGET_HISTORY_DAYS") or 30)
+    now = page.evaluate("Date.now()")
+    history = [
+        {"role": "user", "text": "很久以前的问题", "at": now - (days + 5) * DAY_MS},
+        {"role": "bot", "text": "很久以前的回答", "at": now - (days * DAY_MS + 60_000)},
+        {"role": "user", "text": "上周的问题", "at": now - 7 * DAY_MS},
+        {"role": "bot", "text": "上周的回答", "at": now - 7 * DAY_MS + 1000},
+    ]
+    page.evaluate("([key, value]) => localStorage.setItem(key, value)", [HISTORY_KEY, json.dumps(history)])
+    page.reload()
+    expect(page.locator(USER_MESSAGES)).to_have_text(["上周的问题"])
+    expect(page.locator(BOT_REPLIES)).to_have_count(2)
+    expect(page.locator(BOT_REPLIES).last).to_have_text("上周的回答")
+    assert [entry["text"] for entry in stored_history(page)] == ["上周的问题", "上周的回答"]
+
+    old = [{"role": "user", "text": "很久以前的问题", "at": now - (days + 1) * DAY_MS}]
+    page.evaluate("([key, value]) => localStorage.setItem(key, value)", [HISTORY_KEY, json.dumps(old)])
+    page.reload()
+    expect(page.locator(USER_MESSAGES)).to_have_count(0)
+    assert page.evaluate(f"localStorage.getItem('{HISTORY_KEY}')") is None
+
+
+@pytest.mark.parametrize("device, large", [(PHONE, False), (PHONE, True), (SMALL_PHONE, True), (DESKTOP, False)],
+                         ids=["phone", "phone-large-text", "small-phone-large-text", "desktop"])
+def test_the_header_buttons_fit_every_screen_and_text_size(browser, widget_url, artifacts, device, large):
+    context = browser.new_context(locale="zh-CN", **device)
+    context.set_default_timeout(30_000)
+    try:
+        page = context.new_page()
+        page.goto(widget_url)
+        if large:
+            page.get_by_role("button", name="大字模式").click()
+        width = device["viewport"]["width"]
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        title = page.locator(".bar-title").bounding_box()
+        for name in ("清除聊天记录", "大字模式"):
+            box = page.get_by_role("button", name=name).bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= width, name
+            assert box["height"] >= 44, name
+            apart = (box["x"] >= title["x"] + title["width"] or box["y"] >= title["y"] + title["height"]
+                     or box["x"] + box["width"] <= title["x"] or box["y"] + box["height"] <= title["y"])
+            assert apart, f"{name} covers the title"
+        label = page.get_by_role("button", name="清除聊天记录").evaluate(
+            "e => e.scrollWidth <= e.clientWidth && e.scrollHeight <= e.clientHeight")
+        assert label, "the label does not fit its button"
+        name = "-".join(["widget-header", "desktop" if device is DESKTOP else f"{width}px",
+                         *(["large"] if large else [])])
+        page.screenshot(path=str(artifacts / f"{name}.png"))
+        page.get_by_role("button", name="清除聊天记录").click()
+        expect(page.get_by_role("dialog")).to_be_visible()
+        box = page.get_by_role("dialog").bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width
+        page.screenshot(path=str(artifacts / f"{name}-confirm.png"))
+    finally:
+        context.close()

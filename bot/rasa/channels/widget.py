@@ -4,23 +4,23 @@ message endpoint that speaks the REST channel's JSON.
 The page and its endpoint share one origin (the Rasa server), so a resident's browser never needs CORS to chat;
 the street's website only loads `embed.js`, which opens the page in an iframe. Only the websites in CORS_ORIGINS
 may frame the page; `embed.js` is given that list, so elsewhere it shows a notice instead of a blank frame. The
-endpoint is the REST channel's own (same checks, length limit and "busy" answer), narrowed for a public page:
-sender ids must look like the page's random ones, and what the browser says about channel or metadata is not
-stored.
+endpoint is the REST channel's own (same checks, length limit and "busy" answer), narrowed for a public page: the
+page asks `POST conversation` for its id, which the server signs (`bot/widget_ids.py`), and the message endpoint
+answers 403 to any other id (unsigned, altered, another server's); the page then gets a new id and sends again.
+The page keeps its history for RETENTION_WIDGET_HISTORY_DAYS, a figure the server writes into its script.
 """
 import json
-import re
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
 from sanic import Blueprint, response
-from sanic.exceptions import InvalidUsage
+from sanic.exceptions import Forbidden
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import settings
+from bot import settings, widget_ids
 from bot.rasa.channels.busy import Handler
-from bot.rasa.channels.rest import ResidentRestInput
+from bot.rasa.channels.rest import ChatInput
 
 STATIC_DIR = Path(__file__).with_name("widget_static")
 CONTENT_TYPES = {
@@ -29,15 +29,11 @@ CONTENT_TYPES = {
     ".css": "text/css; charset=utf-8",
 }
 
-SENDER_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
-BAD_SENDER_TEXT = "对话编号不正确，请刷新页面后再试。"
+REFUSED_SENDER_TEXT = "抱歉，这个对话编号无效或已过期，请刷新页面后再试。"
 
 # Name of the handler of GET / in Rasa's RestInput.blueprint, which this channel reuses, as of rasa 3.6.21
 # (guard: tests/core/test_rasa_channels.py). The blueprint is built inside RestInput; no hook replaces a route.
 REST_HEALTH = "health"
-
-# The line of embed.js that the server fills in with CORS_ORIGINS.
-EMBED_ORIGINS_LINE = "var ALLOWED_ORIGINS = null;"
 
 
 def asset(name: str) -> Optional[Path]:
@@ -48,14 +44,16 @@ def asset(name: str) -> Optional[Path]:
     return None
 
 
-def serve(name: str, headers: Optional[Dict[str, str]] = None, origins: Optional[List[str]] = None) -> HTTPResponse:
-    """A file of widget_static; embed.js with `origins` written in, so it knows where the page may be framed."""
+def serve(name: str, headers: Optional[Dict[str, str]] = None,
+          settings_in_scripts: Optional[Dict[str, Dict[str, Any]]] = None) -> HTTPResponse:
+    """A file of widget_static; a script named in `settings_in_scripts` with those values written in."""
     path = asset(name)
     if path is None:
         return response.text("Not Found", status=404)
     body = path.read_bytes()
-    if name == "embed.js" and origins is not None:
-        body = embed_script(body.decode("utf-8"), origins).encode("utf-8")
+    values = (settings_in_scripts or {}).get(name)
+    if values:
+        body = filled_in(body.decode("utf-8"), values).encode("utf-8")
     return response.raw(
         body,
         content_type=CONTENT_TYPES[path.suffix],
@@ -72,40 +70,49 @@ def page_policy(origins: List[str]) -> str:
     )
 
 
-def embed_script(source: str, origins: List[str]) -> str:
-    """embed.js with the allowed origins (already public in the page's frame-ancestors) as a JavaScript array."""
-    if source.count(EMBED_ORIGINS_LINE) != 1:
-        raise ValueError(f"embed.js must contain `{EMBED_ORIGINS_LINE}` once")
-    # ASCII-only JSON is a valid JavaScript literal.
-    return source.replace(EMBED_ORIGINS_LINE, f"var ALLOWED_ORIGINS = {json.dumps(origins, ensure_ascii=True)};")
+def filled_in(source: str, values: Dict[str, Any]) -> str:
+    """A script whose lines `var NAME = null;` get the server's values (public ones only) as JavaScript literals:
+    embed.js its allowed origins (already public in the page's frame-ancestors), widget.js how long it keeps
+    history. A file served by the server itself, so the page's policy (script-src 'self') allows it."""
+    for name, value in values.items():
+        line = f"var {name} = null;"
+        if source.count(line) != 1:
+            raise ValueError(f"the script must contain `{line}` once")
+        # ASCII-only JSON is a valid JavaScript literal.
+        source = source.replace(line, f"var {name} = {json.dumps(value, ensure_ascii=True)};")
+    return source
 
 
-class WidgetInput(ResidentRestInput):
-    """REST's message endpoint (with its "busy" answer) plus the chat page, its assets and the embed script."""
+def history_days() -> int:
+    """RETENTION_WIDGET_HISTORY_DAYS: how many days the page keeps a turn of its history in the browser."""
+    value = settings.get("RETENTION_WIDGET_HISTORY_DAYS").strip()
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"RETENTION_WIDGET_HISTORY_DAYS must be a whole number of days (1 or more), not {value!r}")
+    return int(value)
+
+
+class WidgetInput(ChatInput):
+    """REST's message endpoint (with its checks and "busy" answer) for ids the server signed, plus the id issuer,
+    the chat page, its assets and the embed script."""
+
+    def __init__(self) -> None:
+        self.secret = settings.secret("WIDGET_SECRET")
 
     @classmethod
     def name(cls) -> Text:
         return "widget"
 
-    async def _extract_sender(self, request: Request) -> Text:
-        # The page makes a random uuid; anything else is not our page, or its storage was tampered with.
-        sender = await super()._extract_sender(request)
-        if not SENDER_ID.fullmatch(sender):
-            raise InvalidUsage(BAD_SENDER_TEXT)
-        return sender
-
-    # RestInput internal of rasa 3.6.21 (guard: test_rasa_takes_the_widgets_sender_check_and_channel_name).
-    def _extract_input_channel(self, request: Request) -> Text:
-        return self.name()
-
-    def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
-        # Anyone on the web can post here: nothing the browser claims is stored with the conversation.
-        return None
+    def conversation_of(self, sender: str) -> str:
+        conversation = widget_ids.conversation_of(sender, self.secret)
+        if conversation is None:
+            raise Forbidden(REFUSED_SENDER_TEXT)
+        return conversation
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
         widget = super().blueprint(on_new_message)
         origins = settings.cors_origins()
         page_headers = {"Content-Security-Policy": page_policy(origins)}
+        settings_in_scripts = {"embed.js": {"ALLOWED_ORIGINS": origins}, "widget.js": {"HISTORY_DAYS": history_days()}}
 
         @widget.on_request
         async def page_at_root(request: Request) -> Optional[HTTPResponse]:
@@ -118,12 +125,17 @@ class WidgetInput(ResidentRestInput):
                 return response.redirect(f"{self.url_prefix()}/")
             return serve("index.html", page_headers)
 
+        @widget.route("/conversation", methods=["POST"])
+        async def conversation(request: Request) -> HTTPResponse:
+            # A new conversation for the page; its id is the only one the message endpoint accepts.
+            return response.json({"sender": widget_ids.issue(self.secret)}, headers={"Cache-Control": "no-store"})
+
         @widget.route("/embed.js", methods=["GET"])
         async def embed(request: Request) -> HTTPResponse:
-            return serve("embed.js", origins=origins)
+            return serve("embed.js", settings_in_scripts=settings_in_scripts)
 
         @widget.route("/static/<name:path>", methods=["GET"])
         async def static(request: Request, name: str) -> HTTPResponse:
-            return serve(name, origins=origins)
+            return serve(name, settings_in_scripts=settings_in_scripts)
 
         return widget

@@ -1,17 +1,25 @@
 /* 前进小助手 chat page: sends the resident's words to the widget channel's webhook next to this page.
-   Every text (bot or resident) is put into the page as text, never as HTML. */
+   Every text (bot or resident) is put into the page as text, never as HTML.
+   The conversation id comes from the server ("conversation" next to this page), which signs it; an id the server
+   refuses (an older page made its own) is replaced by a new one and the message sent once more. */
 (function () {
   "use strict";
 
   var ENDPOINT = "webhook";
+  var CONVERSATION_ENDPOINT = "conversation";
   var TIMEOUT_MS = 15000;
   var HISTORY_LIMIT = 200;
+  /* The bot's server writes RETENTION_WIDGET_HISTORY_DAYS here: older turns are forgotten when the page opens. */
+  var HISTORY_DAYS = null;
+  var DAY_MS = 24 * 60 * 60 * 1000;
   var KEYS = {
     sender: "qianjin-widget-sender",
     history: "qianjin-widget-history",
     large: "qianjin-widget-large"
   };
-  var SENDER_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
+  /* The shape of an id the server signed ("random.signature"); an older page's own ids have no signature. */
+  var SIGNED_SENDER_PATTERN = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+  var REFUSED_STATUS = 403;
   var URL_PATTERN = /https?:\/\/[^\s<>"'，。！？；：、（）《》【】“”‘’]+/g;
   var URL_TRAILING_PUNCTUATION = /[.,;:!?)\]]+$/;
   var WELCOME = {
@@ -29,6 +37,11 @@
   var input = document.getElementById("input");
   var sendButton = document.getElementById("send");
   var largeToggle = document.getElementById("large-text");
+  var clearButton = document.getElementById("clear-history");
+  var clearDialog = document.getElementById("confirm-clear");
+  var clearQuestion = document.getElementById("confirm-clear-text");
+  var clearConfirm = document.getElementById("confirm-clear-yes");
+  var clearCancel = document.getElementById("confirm-clear-no");
 
   /* localStorage can be blocked (private mode, some in-app browsers): the chat then works without memory. */
   var store = {
@@ -45,27 +58,24 @@
       } catch (error) {
         return;
       }
+    },
+    remove: function (key) {
+      try {
+        window.localStorage.removeItem(key);
+      } catch (error) {
+        return;
+      }
     }
   };
 
-  function newSenderId() {
-    var bytes = new Uint8Array(16);
-    window.crypto.getRandomValues(bytes);
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    var hex = Array.prototype.map.call(bytes, function (b) {
-      return (b + 0x100).toString(16).slice(1);
-    }).join("");
-    return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
-  }
-
+  /* The stored id if the server signed it; null (a new one is asked for with the first message) otherwise. */
   function loadSenderId() {
     var id = store.get(KEYS.sender);
-    if (!id || !SENDER_PATTERN.test(id)) {
-      id = newSenderId();
-      store.set(KEYS.sender, id);
+    if (id && SIGNED_SENDER_PATTERN.test(id)) {
+      return id;
     }
-    return id;
+    store.remove(KEYS.sender);
+    return null;
   }
 
   function validButtons(buttons) {
@@ -79,21 +89,38 @@
     });
   }
 
+  /* The stored turns of the last HISTORY_DAYS; older ones are dropped from the browser's storage too. A turn
+     stored before turns had times counts from now. */
   function loadHistory() {
     var items;
     try {
       items = JSON.parse(store.get(KEYS.history) || "[]");
     } catch (error) {
-      return [];
+      items = [];
     }
     if (!Array.isArray(items)) {
-      return [];
+      items = [];
     }
-    return items.filter(function (item) {
+    var now = Date.now();
+    var oldest = typeof HISTORY_DAYS === "number" ? now - HISTORY_DAYS * DAY_MS : -Infinity;
+    var kept = items.filter(function (item) {
       return item && (item.role === "user" || item.role === "bot") && typeof item.text === "string";
     }).map(function (item) {
-      return { role: item.role, text: item.text, buttons: validButtons(item.buttons) };
+      var at = typeof item.at === "number" && isFinite(item.at) ? item.at : now;
+      return { role: item.role, text: item.text, buttons: validButtons(item.buttons), at: at };
+    }).filter(function (item) {
+      return item.at >= oldest;
     });
+    saveHistory(kept);
+    return kept;
+  }
+
+  function saveHistory(items) {
+    if (items.length) {
+      store.set(KEYS.history, JSON.stringify(items));
+    } else {
+      store.remove(KEYS.history);
+    }
   }
 
   var sender = loadSenderId();
@@ -101,11 +128,12 @@
   var busy = false;
 
   function remember(entry) {
+    entry.at = Date.now();
     history.push(entry);
     if (history.length > HISTORY_LIMIT) {
       history = history.slice(history.length - HISTORY_LIMIT);
     }
-    store.set(KEYS.history, JSON.stringify(history));
+    saveHistory(history);
   }
 
   /* Plain text with every http(s) address turned into a link; built from text nodes, so markup stays text. */
@@ -259,9 +287,53 @@
     scrollToEnd();
   }
 
-  /* One turn: the bot's replies, or a rejection after an error, a non-2xx answer or TIMEOUT_MS of silence. */
+  /* A JSON POST to `url` next to this page; rejects with the HTTP status on a non-2xx answer. */
+  function postJson(url, body, signal) {
+    return fetch(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+      credentials: "same-origin",
+      signal: signal
+    }).then(function (response) {
+      if (!response.ok) {
+        var error = new Error("HTTP " + response.status);
+        error.status = response.status;
+        throw error;
+      }
+      return response.json();
+    });
+  }
+
+  /* The conversation id: the stored one, or a new one the server signs. */
+  function conversationId(signal) {
+    if (sender) {
+      return Promise.resolve(sender);
+    }
+    return postJson(CONVERSATION_ENDPOINT, {}, signal).then(function (reply) {
+      if (!reply || typeof reply.sender !== "string" || !SIGNED_SENDER_PATTERN.test(reply.sender)) {
+        throw new Error("unexpected conversation id");
+      }
+      sender = reply.sender;
+      store.set(KEYS.sender, sender);
+      return sender;
+    });
+  }
+
+  function sendAs(id, message, signal) {
+    return postJson(ENDPOINT, { sender: id, message: message }, signal).then(function (replies) {
+      if (!Array.isArray(replies)) {
+        throw new Error("unexpected reply");
+      }
+      return replies;
+    });
+  }
+
+  /* One turn: the bot's replies, or a rejection after an error, a non-2xx answer or TIMEOUT_MS of silence. An id
+     the server refuses is replaced by a new one once, and the message sent again. */
   function post(message) {
     var controller = typeof AbortController === "function" ? new AbortController() : null;
+    var signal = controller ? controller.signal : undefined;
     var timer;
     var timeout = new Promise(function (resolve, reject) {
       timer = setTimeout(function () {
@@ -271,22 +343,17 @@
         reject(new Error("timeout"));
       }, TIMEOUT_MS);
     });
-    var request = fetch(ENDPOINT, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ sender: sender, message: message }),
-      credentials: "same-origin",
-      signal: controller ? controller.signal : undefined
-    }).then(function (response) {
-      if (!response.ok) {
-        throw new Error("HTTP " + response.status);
-      }
-      return response.json();
-    }).then(function (replies) {
-      if (!Array.isArray(replies)) {
-        throw new Error("unexpected reply");
-      }
-      return replies;
+    var request = conversationId(signal).then(function (id) {
+      return sendAs(id, message, signal).catch(function (error) {
+        if (error.status !== REFUSED_STATUS) {
+          throw error;
+        }
+        sender = null;
+        store.remove(KEYS.sender);
+        return conversationId(signal).then(function (newId) {
+          return sendAs(newId, message, signal);
+        });
+      });
     });
     return Promise.race([request, timeout]).then(function (replies) {
       clearTimeout(timer);
@@ -300,6 +367,7 @@
   function setBusy(value) {
     busy = value;
     sendButton.disabled = value;
+    clearButton.disabled = value;
   }
 
   function deliver(message) {
@@ -368,6 +436,52 @@
 
   largeToggle.addEventListener("click", function () {
     setLargeText(largeToggle.getAttribute("aria-pressed") !== "true");
+  });
+
+  /* "清除聊天记录": the history leaves this browser, and the next message starts a new conversation. */
+  function clearHistory() {
+    history = [];
+    store.remove(KEYS.history);
+    sender = null;
+    store.remove(KEYS.sender);
+    while (messages.firstChild) {
+      messages.removeChild(messages.firstChild);
+    }
+    show(WELCOME);
+    scrollToEnd();
+  }
+
+  function closeClearDialog(cleared) {
+    clearDialog.close();
+    if (cleared) {
+      clearHistory();
+      input.focus();
+    } else {
+      clearButton.focus();
+    }
+  }
+
+  clearButton.addEventListener("click", function () {
+    if (busy) {
+      return;
+    }
+    if (typeof clearDialog.showModal === "function") {
+      clearDialog.showModal();
+      clearCancel.focus();
+    } else if (window.confirm(clearQuestion.textContent)) {
+      clearHistory();
+    }
+  });
+  clearConfirm.addEventListener("click", function () {
+    closeClearDialog(true);
+  });
+  clearCancel.addEventListener("click", function () {
+    closeClearDialog(false);
+  });
+  /* Escape closes the dialog as 取消 does. */
+  clearDialog.addEventListener("cancel", function (event) {
+    event.preventDefault();
+    closeClearDialog(false);
   });
 
   /* Back on the page: the conversation as it was, open at the start of the bot's last answer. */
