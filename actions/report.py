@@ -18,6 +18,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.knowledge import utter
+from bot import rate_limits
 from bot.governance import InvalidReport, ReportDraft, open_queue
 from bot.replies import Reply
 from bot.reporting import form, texts
@@ -212,6 +213,10 @@ class ActionCheckTicket(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         ticket_no = find_ticket_no(_text(tracker))
+        # Ticket numbers are sequential: a conversation may try only so many of them an hour.
+        if ticket_no and not await asyncio.to_thread(rate_limits.ticket_lookups().allows, tracker.sender_id):
+            _send(dispatcher, [Reply(rate_limits.TOO_MANY_TICKET_LOOKUPS_TEXT)])
+            return []
         try:
             if ticket_no:
                 view = await asyncio.to_thread(open_queue().get, ticket_no)

@@ -17,6 +17,7 @@ import pytest
 import redis
 import requests
 
+from bot import short_memory
 from bot.benchmarks.stack import LocalStack, StackError, free_port
 from tests.databases import START_TIMEOUT as DATABASE_START_TIMEOUT, Postgres, postgres_cluster, unavailable
 from tests.wechat.fake_wechat_api import TEST_CREDENTIALS as WECHAT_TEST_CREDENTIALS, FakeWeChatAPI
@@ -96,6 +97,13 @@ class Processes:
 
     def __exit__(self, *exc_info) -> None:
         self.stop()
+
+
+@pytest.fixture(autouse=True)
+def own_short_memory(tmp_path, monkeypatch) -> None:
+    """Each test counts rate limits and remembers nonces in a memory of its own, never in DATA_DIR's, so that no
+    test finds the limits spent by an earlier one."""
+    monkeypatch.setattr(short_memory, "_shared", short_memory.SQLiteShortMemory(tmp_path / "short_memory.db"))
 
 
 @pytest.fixture(scope="session")
