@@ -8,7 +8,7 @@ import pytest
 import requests
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
-from bot.rasa.channels.wechat import MAX_BODY_BYTES
+from bot.rasa.channels.request_size import MAX_REQUEST_BYTES
 from tests.wechat.conftest import user_turns
 from tests.wechat.wechat_server import message_xml, new_openid, text_xml
 
@@ -81,7 +81,7 @@ def test_entity_tricks_inside_safe_mode_are_refused_without_expansion(wechat, xm
     assert time.monotonic() - started < REFUSAL_SECONDS
 
 
-@pytest.mark.parametrize("size", [MAX_BODY_BYTES + 1, 10 * 1024 * 1024])
+@pytest.mark.parametrize("size", [MAX_REQUEST_BYTES + 1, 10 * 1024 * 1024])
 def test_oversized_bodies_are_refused(wechat, size):
     padding = "路" * (size // 3 + 1)
     assert wechat.post(text_xml(OPENID, padding)).status_code == 413
@@ -89,7 +89,7 @@ def test_oversized_bodies_are_refused(wechat, size):
 
 def test_an_oversized_body_without_a_length_is_refused(wechat):
     """Chunked transfer: no Content-Length to refuse up front, so the channel must stop reading on its own."""
-    chunks = (b"<xml>" + b"x" * 1024 for _ in range(2 * MAX_BODY_BYTES // 1024))
+    chunks = (b"<xml>" + b"x" * 1024 for _ in range(2 * MAX_REQUEST_BYTES // 1024))
     response = requests.post(wechat.webhook_url, params=wechat.signed_params(), data=chunks, timeout=30,
                              headers={"Content-Type": "text/xml"})
     assert response.status_code == 413

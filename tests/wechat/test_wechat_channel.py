@@ -1,4 +1,5 @@
 """The WeChat channel of the running stack, called as WeChat's server calls it: signed XML over HTTP."""
+import sqlite3
 import threading
 import time
 
@@ -46,11 +47,19 @@ def test_url_verification_with_a_bad_signature_is_refused(wechat):
 
 # Messages
 
-def test_plaintext_message_gets_the_bots_reply(wechat):
+def test_plaintext_message_gets_the_bots_reply(plaintext_channel, stack):
+    wechat, _ = plaintext_channel
     openid = new_openid()
     reply = wechat.reply(wechat.post(text_xml(openid, "你好")))
     assert GREETING in reply["Content"]
     assert reply["ToUserName"] == openid and reply["FromUserName"] == "gh_qianjin0001"
+    assert user_turns(stack, openid) == ["你好"]
+
+
+def test_with_an_aes_key_a_plaintext_message_is_refused_and_nothing_reaches_rasa(wechat, stack):
+    openid = new_openid()
+    assert wechat.post(text_xml(openid, "你好"), safe=False).status_code == 403
+    assert user_turns(stack, openid) == []
 
 
 def test_safe_mode_message_gets_an_encrypted_reply(wechat):
@@ -61,10 +70,14 @@ def test_safe_mode_message_gets_an_encrypted_reply(wechat):
     assert GREETING in reply["Content"] and reply["ToUserName"] == openid
 
 
-def test_the_openid_is_the_conversation(wechat, stack):
+def test_the_conversation_is_the_openid_in_the_wechat_namespace(wechat, stack):
     openid = new_openid()
     wechat.reply_text(wechat.post(text_xml(openid, "你好")))
-    wechat.reply_text(wechat.post(text_xml(openid, "谢谢"), safe=True))
+    wechat.reply_text(wechat.post(text_xml(openid, "谢谢")))
+    with sqlite3.connect(stack.data_dir / "tracker.db") as db:
+        conversations = db.execute("SELECT DISTINCT sender_id FROM events WHERE sender_id LIKE ?",
+                                   (f"%{openid}",)).fetchall()
+    assert conversations == [(f"wechat:{openid}",)]
     assert user_turns(stack, openid) == ["你好", "谢谢"]
 
 
@@ -169,6 +182,31 @@ def test_a_retry_reaching_another_process_gets_the_answer_and_no_second_turn(wec
     assert user_turns(stack, openid) == ["我要反映问题"]
 
 
+def test_wechats_retry_with_the_same_nonce_at_another_process_gets_the_answer_once(wechat, other_process, stack):
+    other, _ = other_process
+    openid, msg_id = new_openid(), new_msg_id()
+    first = wechat.reply_text(wechat.post(text_xml(openid, "我要反映问题", msg_id)))
+    used = wechat.last_params
+
+    retry = other.post(text_xml(openid, "我要反映问题", msg_id), timestamp=int(used["timestamp"]), nonce=used["nonce"])
+
+    assert other.reply_text(retry) == first
+    assert user_turns(stack, openid) == ["我要反映问题"]
+
+
+def test_a_nonce_replayed_at_another_process_with_another_message_is_refused(wechat, other_process, stack):
+    """The nonces are remembered in the memory every process shares, so a replay cannot pick another server."""
+    other, _ = other_process
+    openid = new_openid()
+    wechat.reply_text(wechat.post(text_xml(openid, "你好")))
+    used = wechat.last_params
+
+    replayed = other.post(text_xml(openid, "取消我的工单"), timestamp=int(used["timestamp"]), nonce=used["nonce"])
+
+    assert replayed.status_code == 403
+    assert user_turns(stack, openid) == ["你好"]
+
+
 def test_a_repeated_subscribe_event_is_one_turn(wechat, stack):
     openid, created = new_openid(), int(time.time())
     first = wechat.reply_text(wechat.post(event_xml(openid, "subscribe", created)))
@@ -230,11 +268,11 @@ EXTERNAL_ENTITY = '<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY x SYSTEM "file:/
 
 @pytest.mark.parametrize("prolog, content", [(BILLION_LAUGHS, "&c;"), (EXTERNAL_ENTITY, "&x;")])
 @pytest.mark.parametrize("safe", [False, True])
-def test_entity_declarations_are_refused(wechat, stack, prolog, content, safe):
+def test_entity_declarations_are_refused(wechat, plaintext_channel, stack, prolog, content, safe):
     openid = new_openid()
     xml = message_xml(openid, "text", {}, new_msg_id()).replace("</xml>", f"<Content>{content}</Content></xml>")
     xml = prolog + xml
-    response = wechat.post(xml, safe=safe)
+    response = (wechat if safe else plaintext_channel[0]).post(xml)
     assert response.status_code == 400
     assert "笑" not in response.text and "root:" not in response.text
     assert user_turns(stack, openid) == []
@@ -242,7 +280,7 @@ def test_entity_declarations_are_refused(wechat, stack, prolog, content, safe):
 
 def test_a_message_longer_than_any_answer_is_refused_politely_without_a_turn(wechat, stack):
     openid = new_openid()
-    text = "路灯坏了" * 5_000  # 20,000 characters: within WeChat's body limit, beyond any answer the bot takes
+    text = "路灯坏了" * 600  # 2,400 characters: within the body limit, beyond any answer the bot takes
     reply = wechat.reply_text(wechat.post(text_xml(openid, text)))
     assert reply == TOO_LONG_TEXT.format(length=len(text), limit=MAX_MESSAGE_CHARS)
     assert user_turns(stack, openid) == []

@@ -71,17 +71,21 @@ def event_xml(openid: str, event: str, create_time: Optional[int] = None) -> str
 
 
 class WeChatServer:
-    def __init__(self, webhook_url: str, token: str, encoding_aes_key: str, app_id: str) -> None:
+    """`safe`: messages go in safe mode unless a call says otherwise, as for an account with an EncodingAESKey.
+    Each request is signed with the current time and a fresh nonce, unless a call gives them (a retry, a replay)."""
+
+    def __init__(self, webhook_url: str, token: str, encoding_aes_key: str, app_id: str, safe: bool = True) -> None:
         self.webhook_url = webhook_url
         self.token = token
         self.key = base64.b64decode(encoding_aes_key + "=")
         self.app_id = app_id
+        self.safe = safe
 
     def _cipher(self) -> Cipher:
         return Cipher(algorithms.AES(self.key), modes.CBC(self.key[:16]))
 
-    def encrypt(self, xml: str) -> str:
-        body = xml.encode("utf-8")
+    def encrypt(self, xml) -> str:
+        body = xml if isinstance(xml, bytes) else xml.encode("utf-8")
         plain = os.urandom(16) + struct.pack(">I", len(body)) + body + self.app_id.encode()
         pad = BLOCK - len(plain) % BLOCK
         plain += bytes([pad]) * pad
@@ -97,27 +101,32 @@ class WeChatServer:
             raise AssertionError("reply encrypted for another AppID")
         return plain[20: 20 + length].decode("utf-8")
 
-    def signed_params(self, signature: Optional[str] = None) -> Dict[str, str]:
-        timestamp, nonce = str(int(time.time())), uuid.uuid4().hex[:10]
+    def signed_params(self, signature: Optional[str] = None, timestamp: Optional[int] = None,
+                      nonce: Optional[str] = None) -> Dict[str, str]:
+        timestamp = str(int(time.time()) if timestamp is None else timestamp)
+        nonce = nonce or str(int.from_bytes(os.urandom(4), "big"))
         return {
             "signature": signature or sha1_signature(self.token, timestamp, nonce),
             "timestamp": timestamp,
             "nonce": nonce,
         }
 
-    def verify(self, echostr: str, signature: Optional[str] = None) -> requests.Response:
-        params = dict(self.signed_params(signature), echostr=echostr)
+    def verify(self, echostr: str, signature: Optional[str] = None, timestamp: Optional[int] = None) -> requests.Response:
+        params = dict(self.signed_params(signature, timestamp), echostr=echostr)
         return requests.get(self.webhook_url, params=params, timeout=10)
 
-    def post(self, xml, safe: bool = False, signature: Optional[str] = None,
-             msg_signature: Optional[str] = None, timeout: float = 20) -> requests.Response:
-        """Deliver a message as WeChat does; `xml` is str (a message) or bytes (sent as they are, unencrypted)."""
-        params = self.signed_params(signature)
+    def post(self, xml, safe: Optional[bool] = None, signature: Optional[str] = None,
+             msg_signature: Optional[str] = None, timeout: float = 20, timestamp: Optional[int] = None,
+             nonce: Optional[str] = None) -> requests.Response:
+        """Deliver a message as WeChat does; `xml` is str (a message) or bytes (sent as they are, in plaintext
+        mode). The query string sent is kept in `last_params`."""
+        params = self.signed_params(signature, timestamp, nonce)
         params["openid"] = "ignored-by-the-channel"
-        if safe:
+        self.last_params = params
+        if self.safe if safe is None else safe:
             encrypted = self.encrypt(xml)
             params["encrypt_type"] = "aes"
-            params["msg_signature"] = msg_signature or sha1_signature(
+            params["msg_signature"] = msg_signature if msg_signature is not None else sha1_signature(
                 self.token, params["timestamp"], params["nonce"], encrypted
             )
             to_account = _cdata("gh_qianjin0001")

@@ -1,9 +1,11 @@
 """The WeChat official account (公众号) channel: WeChat's server calls `/webhooks/wechat/webhook`.
 
 GET is WeChat's URL verification; POST carries one resident message as XML, in plaintext or in safe mode (AES,
-`encrypt_type=aes`). The resident's openid is the Rasa sender id, so a conversation spans messages. Each message
-gets one passive reply: the bot's messages merged into one text, buttons as numbered options. WeChat gives up
-after five seconds and retries; a turn that is not ready in `reply_deadline_seconds` is answered with
+`encrypt_type=aes`; required once WECHAT_ENCODING_AES_KEY is set). Every request must be signed, recent, and its
+nonce new or a retry's (`wechat_guard.py`). The resident's conversation is `wechat:<openid>` (`bot.senders`), so it
+spans messages; logs name it only by `senders.for_log`, since an openid is all it takes to speak as the resident.
+Each message gets one passive reply: the bot's messages merged into one text, buttons as numbered options. WeChat
+gives up after five seconds and retries; a turn that is not ready in `reply_deadline_seconds` is answered with
 "success" and its answer is sent later through the customer-service message API. A retry, and a number picking
 one of the options listed last, are resolved from the conversation in the tracker store (`wechat_history.py`),
 so any Sanic worker of any Rasa server may receive them.
@@ -16,18 +18,21 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Awaitable, Dict, Optional, Set, Text
 
+import xmltodict
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from wechatpy.crypto import WeChatCrypto
-from wechatpy.exceptions import InvalidSignatureException, WeChatException
+from wechatpy.crypto import PrpCrypto, WeChatCrypto
+from wechatpy.exceptions import WeChatException
 from wechatpy.parser import parse_message
 from wechatpy.replies import TextReply
-from wechatpy.utils import check_signature
 
+from bot import senders
+from bot.rasa.channels import wechat_guard
 from bot.rasa.channels.busy import Handler, answer_or_busy
 from bot.rasa.channels.message_limit import refuse_too_long
+from bot.rasa.channels.request_size import MAX_REQUEST_BYTES
 from bot.rasa.channels.wechat_api import CustomerServiceClient
 from bot.rasa.channels.wechat_history import ConversationHistory
 from bot.rasa.channels.wechat_reply import MAX_TEXT_BYTES, chosen_payload, option_number, render, split_text
@@ -38,7 +43,6 @@ logger = logging.getLogger(__name__)
 REPLY_DEADLINE_SECONDS = 4.5
 # Without the customer-service API an answer can only ride on a passive reply, so wait through WeChat's retries.
 WAIT_WITHOUT_CUSTOMER_SERVICE_SECONDS = 15
-MAX_BODY_BYTES = 64 * 1024
 # A passive reply is shown before messages sent through the API only if those wait a moment.
 REST_OF_ANSWER_DELAY_SECONDS = 1.0
 WELCOME_REQUEST = "/ask_capabilities"
@@ -55,9 +59,28 @@ class BadMessage(ValueError):
     """The body is not a WeChat message we can read."""
 
 
+class BadSignature(ValueError):
+    """A safe-mode body whose msg_signature is not ours."""
+
+
+def _forbidden() -> HTTPResponse:
+    return response.text("forbidden", status=403)
+
+
+def _cdata_safe(value: str) -> str:
+    """`value` as it may stand inside a CDATA section: each "]]>" splits the section, so it cannot close it."""
+    return value.replace("]]>", "]]]]><![CDATA[>")
+
+
+def reply_xml(account: str, openid: str, text: str) -> str:
+    """The passive text reply; wechatpy's TextReply puts each field in CDATA as it is."""
+    return TextReply(source=_cdata_safe(account), target=_cdata_safe(openid), content=_cdata_safe(text)).render()
+
+
 @dataclass
 class Incoming:
-    openid: str
+    openid: str  # what WeChat's API and replies address
+    conversation: str  # the Rasa sender id, `wechat:<openid>`
     account: str
     key: str  # the same for WeChat's retries of one message; stored as the Rasa message id
     text: Optional[str]  # what goes to Rasa; None: nothing does
@@ -100,13 +123,13 @@ def read_message(xml: bytes) -> Incoming:
         text = WELCOME_REQUEST if message.event in ("subscribe", "subscribe_scan") else None
     else:
         fixed_reply = NOT_TEXT
-    return Incoming(openid, account, key, text or None, fixed_reply)
+    return Incoming(openid, senders.wechat_conversation(openid), account, key, text or None, fixed_reply)
 
 
 async def _read_body(request: Request) -> Optional[bytes]:
-    """The request body, or None as soon as it is known to exceed MAX_BODY_BYTES."""
+    """The request body, or None as soon as it is known to exceed MAX_REQUEST_BYTES."""
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+    if declared.isdigit() and int(declared) > MAX_REQUEST_BYTES:
         return None
     body = bytearray()
     while True:
@@ -114,7 +137,7 @@ async def _read_body(request: Request) -> Optional[bytes]:
         if chunk is None:
             return bytes(body)
         body += chunk
-        if len(body) > MAX_BODY_BYTES:
+        if len(body) > MAX_REQUEST_BYTES:
             return None
 
 
@@ -185,8 +208,8 @@ class WeChatInput(InputChannel):
         async def verify(request: Request) -> HTTPResponse:
             if not self.token:
                 return self._not_configured()
-            if not self._signed(request):
-                return response.text("forbidden", status=403)
+            if not self._signed_now(request):
+                return _forbidden()
             return response.text(request.args.get("echostr", ""))
 
         @webhook.route("/webhook", methods=["POST"], stream=True)
@@ -196,8 +219,11 @@ class WeChatInput(InputChannel):
             body = await _read_body(request)
             if body is None:
                 return response.text("payload too large", status=413)
-            if not self._signed(request):
-                return response.text("forbidden", status=403)
+            if not self._signed_now(request):
+                return _forbidden()
+            if self.crypto is not None and request.args.get("encrypt_type") != "aes":
+                logger.warning("WeChat plaintext message refused: WECHAT_ENCODING_AES_KEY is set, safe mode only")
+                return _forbidden()
             try:
                 return await self._receive(request, body, handle, _history(request))
             except Exception:
@@ -211,14 +237,28 @@ class WeChatInput(InputChannel):
         logger.warning("WeChat request refused with 503: WECHAT_TOKEN is empty (see .env.example).")
         return response.text("wechat channel not configured", status=503)
 
-    def _signed(self, request: Request) -> bool:
+    def _signed_now(self, request: Request) -> bool:
+        """Signed with our token, and sent within the last (or next) few minutes."""
         args = request.args
-        try:
-            check_signature(self.token, args.get("signature"), args.get("timestamp"), args.get("nonce"))
-        except InvalidSignatureException:
+        if not wechat_guard.signed(args.get("signature"), self.token, args.get("timestamp"), args.get("nonce")):
             logger.warning("WeChat request with a bad signature refused")
             return False
+        if not wechat_guard.fresh(args.get("timestamp")):
+            logger.warning("WeChat request refused: its timestamp is more than %d s off", wechat_guard.MAX_AGE_SECONDS)
+            return False
         return True
+
+    def _decrypt(self, request: Request, body: bytes) -> bytes:
+        """The message inside a safe-mode body; raises BadSignature, or anything else for an undecryptable body."""
+        args = request.args
+        encrypted = xmltodict.parse(body.decode("utf-8"))["xml"]["Encrypt"]
+        if not isinstance(encrypted, str):
+            raise BadMessage("no Encrypt text")
+        if not wechat_guard.signed(args.get("msg_signature"), self.token, args.get("timestamp"), args.get("nonce"),
+                                   encrypted):
+            raise BadSignature()
+        # wechatpy 1.8.18's decrypt_message compares msg_signature with `!=`: its cipher only, after our check.
+        return PrpCrypto(self.crypto.key).decrypt(encrypted, self.crypto.app_id).encode("utf-8")
 
     async def _receive(
         self, request: Request, body: bytes, handle: Handler, history: Optional[ConversationHistory]
@@ -233,12 +273,10 @@ class WeChatInput(InputChannel):
                 logger.error("WeChat sent a safe-mode message but WECHAT_ENCODING_AES_KEY is missing or invalid")
                 return response.text("wechat channel not configured", status=503)
             try:
-                xml = self.crypto.decrypt_message(
-                    body, args.get("msg_signature"), args.get("timestamp"), args.get("nonce")
-                ).encode("utf-8")
-            except InvalidSignatureException:
+                xml = self._decrypt(request, body)
+            except BadSignature:
                 logger.warning("WeChat safe-mode message with a bad msg_signature refused")
-                return response.text("forbidden", status=403)
+                return _forbidden()
             except Exception as error:
                 return self._bad_request(f"undecryptable body ({type(error).__name__})")
             if _declares_entities(xml):
@@ -247,11 +285,16 @@ class WeChatInput(InputChannel):
             incoming = read_message(xml)
         except Exception as error:  # whatever a hostile or broken body makes the parser raise
             return self._bad_request(f"unreadable XML ({type(error).__name__})")
+        fingerprint = wechat_guard.digest(incoming.key, incoming.text or "", incoming.fixed_reply or "")
+        if not wechat_guard.first_use(args.get("timestamp"), args.get("nonce"), fingerprint):
+            logger.warning("WeChat message refused: its nonce already came with another message (%s)",
+                           senders.for_log(incoming.conversation))
+            return _forbidden()
 
         text = await self._reply_text(incoming, handle, history)
         if text is None:
             return response.text(NO_REPLY)
-        reply = TextReply(source=incoming.account, target=incoming.openid, content=text).render()
+        reply = reply_xml(incoming.account, incoming.openid, text)
         if safe_mode:
             reply = self.crypto.encrypt_message(reply, args.get("nonce"), args.get("timestamp"))
         return response.text(reply, content_type="application/xml")
@@ -270,7 +313,7 @@ class WeChatInput(InputChannel):
             return None
         if not self.turns.has(incoming.key) and history is not None:
             # A retry of a message another process answered: its answer again, not a second turn.
-            earlier = await history.answer_to(incoming.openid, incoming.key)
+            earlier = await history.answer_to(incoming.conversation, incoming.key)
             if earlier is not None:
                 return self._parts(render(earlier).text)[0]
         turn = self.turns.get_or_start(incoming.key, lambda: self._start_turn(incoming, handle, history))
@@ -280,14 +323,16 @@ class WeChatInput(InputChannel):
         return Turn(
             self._answer(handle, incoming, history),
             lambda parts, after_passive_reply: self._in_background(
-                self._send_later(incoming.openid, parts, after_passive_reply)
+                self._send_later(incoming.conversation, parts, after_passive_reply)
             ),
         )
 
     async def _answer(self, handle: Handler, incoming: Incoming, history: Optional[ConversationHistory]) -> Parts:
         text = await _chosen_option(incoming, history) or incoming.text
         collector = CollectingOutputChannel()
-        await handle(UserMessage(text, collector, incoming.openid, input_channel=self.name(), message_id=incoming.key))
+        await handle(
+            UserMessage(text, collector, incoming.conversation, input_channel=self.name(), message_id=incoming.key)
+        )
         return self._parts(render(collector.messages).text)
 
     def _parts(self, text: str) -> Parts:
@@ -303,7 +348,7 @@ class WeChatInput(InputChannel):
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
-    async def _send_later(self, openid: str, parts: Parts, after_passive_reply: bool) -> None:
+    async def _send_later(self, conversation: str, parts: Parts, after_passive_reply: bool) -> None:
         """Send what no passive reply carried; the rest of a long answer waits so it shows after the first part."""
         if not self.customer_service:
             logger.warning("a WeChat answer was not delivered: no WECHAT_APP_ID/WECHAT_APP_SECRET for late replies")
@@ -312,11 +357,13 @@ class WeChatInput(InputChannel):
             await asyncio.sleep(REST_OF_ANSWER_DELAY_SECONDS)
         for part in parts:
             try:
-                await asyncio.to_thread(self.customer_service.send_text, openid, part)
+                await asyncio.to_thread(self.customer_service.send_text, senders.openid_of(conversation), part)
             except Exception as error:  # network or WeChat refusal: nothing to retry with, the resident may ask again
-                logger.error("WeChat customer-service message to %s failed: %s", openid, _describe(error))
+                logger.error(
+                    "WeChat customer-service message to %s failed: %s", senders.for_log(conversation), _describe(error)
+                )
                 return
-        logger.info("WeChat late reply sent to %s (%d message(s))", openid, len(parts))
+        logger.info("WeChat late reply sent to %s (%d message(s))", senders.for_log(conversation), len(parts))
 
 
 def _history(request: Request) -> Optional[ConversationHistory]:
@@ -333,7 +380,7 @@ async def _chosen_option(incoming: Incoming, history: Optional[ConversationHisto
     number = option_number(incoming.text or "")
     if number is None or history is None:
         return None
-    return chosen_payload(await history.last_buttons(incoming.openid), number)
+    return chosen_payload(await history.last_buttons(incoming.conversation), number)
 
 
 def _describe(error: Exception) -> str:
