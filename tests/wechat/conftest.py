@@ -11,7 +11,7 @@ import pytest
 from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
 
-from bot import senders, short_memory
+from bot import senders
 from bot.benchmarks.stack import LocalStack
 from bot.rasa.channels.wechat import WeChatInput
 from tests.conftest import Processes, free_port
@@ -100,12 +100,11 @@ class ChannelInProcess:
 
 
 @pytest.fixture(params=["safe"])
-async def channel_in_process(request, tmp_path, monkeypatch, wechat_api):
-    """A `WeChatInput` with the test account's credentials on a real HTTP server in this process, with its own
-    short memory; its late answers go to the fake WeChat API. Parametrize with "plaintext" (indirect) for an
-    account without an EncodingAESKey."""
+async def channel_in_process(request, monkeypatch, wechat_api):
+    """A `WeChatInput` with the test account's credentials on a real HTTP server in this process (with the test's
+    own short memory, tests/conftest.py); its late answers go to the fake WeChat API. Parametrize with "plaintext"
+    (indirect) for an account without an EncodingAESKey."""
     safe = request.param == "safe"
-    monkeypatch.setattr(short_memory, "_shared", short_memory.SQLiteShortMemory(tmp_path / "short_memory.db"))
     channel = WeChatInput(
         token=TEST_CREDENTIALS["WECHAT_TOKEN"],
         app_id=TEST_CREDENTIALS["WECHAT_APP_ID"],
