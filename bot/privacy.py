@@ -15,15 +15,18 @@ _FOLD = str.maketrans({**{chr(0xFF10 + d): str(d) for d in range(10)},
                        "＋": "+", "－": "-", "（": "(", "）": ")", "Ｘ": "X", "ｘ": "x", "\u3000": " "})
 _SEP = r"[ \-‐‑–—]?"
 _DATE = r"(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
+_ID_18 = rf"(?:18|19|20)[0-9]{{2}}{_DATE}{_SEP}[0-9]{{3}}[0-9Xx]"
+_ID_15 = rf"[0-9]{{2}}{_DATE}[0-9]{{3}}"
+_COUNTRY = rf"(?:(?:\+|00)?86{_SEP})?"
 _NUMBERS = re.compile(
     # Not the inside of a longer number, an amount (3.14) or an identifier (hex ids, the serial of QJ20240501-0001).
     r"(?<![0-9A-Za-z])(?<![0-9A-Za-z][\-‐‑–—_.])(?:"
     # Mainland ID card: region, birth date, serial, check digit (X); the old 15-digit form has a 2-digit year.
-    rf"(?P<id>[1-9][0-9]{{5}}{_SEP}(?:(?:18|19|20)[0-9]{{2}}{_DATE}{_SEP}[0-9]{{3}}[0-9Xx]|[0-9]{{2}}{_DATE}[0-9]{{3}}))"
+    rf"(?P<id>[1-9][0-9]{{5}}{_SEP}(?:{_ID_18}|{_ID_15}))"
     # Mobile, after an optional country code.
-    rf"|(?:(?:\+|00)?86{_SEP})?(?P<mobile>1{_SEP}[3-9](?:{_SEP}[0-9]){{9}})"
+    rf"|{_COUNTRY}(?P<mobile>1{_SEP}[3-9](?:{_SEP}[0-9]){{9}})"
     # Landline with area code: 010 and 02x have three digits, all others four (0571 Hangzhou).
-    rf"|(?:(?:\+|00)?86{_SEP})?\(?(?P<area>0(?:10|2[0-9]|[3-9][0-9]{{2}}))\)?{_SEP}(?P<line>[1-9](?:{_SEP}[0-9]){{6,7}})"
+    rf"|{_COUNTRY}\(?(?P<area>0(?:10|2[0-9]|[3-9][0-9]{{2}}))\)?{_SEP}(?P<line>[1-9](?:{_SEP}[0-9]){{6,7}})"
     # Local number without area code: 8 digits, alone or as 4 + 4.
     rf"|(?P<local>[2-9][0-9]{{3}}{_SEP}[0-9]{{4}})"
     r")(?![0-9A-Za-z])(?!\.[0-9])"
