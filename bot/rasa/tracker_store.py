@@ -8,8 +8,10 @@ conversation's turns hold its lock from loading to saving (the lock store), so n
 between. Trackers the store did not load fall back to Rasa's count.
 
 Privacy. Residents are told their number is kept only while their problem is handled; the governance queue
-holds it for that. Once a turn files a report (it sets the `report_last_ticket` slot), every phone number in the
-conversation so far, in the resident's messages and in the slots alike, is masked where it is stored.
+holds it for that. Every event is stored with phone and ID-card numbers masked (bot.privacy), except the
+`report_phone` slot, which the report form reads again on later turns until it files the report. When the slot is
+cleared (the report filed, cancelled or started afresh) or a new session starts (an abandoned form), that number
+is masked too, in every stored event of the conversation.
 """
 import itertools
 import json
@@ -18,15 +20,16 @@ import weakref
 from typing import Any, Dict, Iterator, List, Optional, Text, Tuple
 
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import SlotSet
+from rasa.shared.core.events import Event, SessionStarted, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.privacy import mask_personal_data
 
 logger = logging.getLogger(__name__)
 
-# Set by the action that files a report (actions/report.py), to the new ticket number.
-FILED_REPORT_SLOT = "report_last_ticket"
+# The call-back number of the report being filled in; actions/report.py clears it when the report is filed or
+# cancelled.
+PHONE_SLOT = "report_phone"
 
 
 class StoredEventCounts:
@@ -53,7 +56,7 @@ class StoredEventCounts:
 
 
 def masked(value: Any) -> Any:
-    """`value` (decoded JSON) with phone numbers masked in every string, numbers and keys left as they are."""
+    """`value` (decoded JSON) with phone and ID numbers masked in every string, numbers and keys left as they are."""
     if isinstance(value, str):
         return mask_personal_data(value)
     if isinstance(value, list):
@@ -63,9 +66,31 @@ def masked(value: Any) -> Any:
     return value
 
 
+class MaskedEvent:
+    """What `SQLTrackerStore.save` reads of an event (rasa 3.6.21: `type_name` and `as_dict()`), numbers masked."""
+
+    def __init__(self, event: Event) -> None:
+        self.type_name = event.type_name
+        self._data = masked(event.as_dict())
+
+    def as_dict(self) -> Dict[str, Any]:
+        return self._data
+
+
+def stored_form(event: Event) -> Any:
+    """The event as it is written: masked, but for the phone number of the report being filled in."""
+    return event if isinstance(event, SlotSet) and event.key == PHONE_SLOT else MaskedEvent(event)
+
+
+def ends_the_phone(event: Event) -> bool:
+    """Whether after this event no form needs the stored phone number: the slot cleared, or a new session."""
+    return isinstance(event, SessionStarted) or (isinstance(event, SlotSet) and event.key == PHONE_SLOT
+                                                 and event.value is None)
+
+
 class ConversationStore(SQLTrackerStore):
-    """`SQLTrackerStore` that knows which events of the trackers it loaded are already stored, and masks phone
-    numbers in a conversation once it has filed a report."""
+    """`SQLTrackerStore` that knows which events of the trackers it loaded are already stored, and stores phone and
+    ID numbers masked."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -87,11 +112,11 @@ class ConversationStore(SQLTrackerStore):
         await super().save(tracker)
         if tracker.events.maxlen is None:
             self.stored_counts.remember(tracker, len(tracker.events))
-        if any(isinstance(event, SlotSet) and event.key == FILED_REPORT_SLOT and event.value for event in new_events):
+        if any(ends_the_phone(event) for event in new_events):
             self.forget_phone_numbers(tracker.sender_id)
 
     def forget_phone_numbers(self, sender_id: Text) -> int:
-        """Mask every phone number stored in this conversation; returns how many events changed."""
+        """Mask every phone and ID number stored in this conversation; returns how many events changed."""
         # SQLTrackerStore's session_scope and SQLEvent table as of rasa 3.6.21
         # (guard: test_filing_a_report_masks_the_phone_numbers_of_the_conversation).
         with self.session_scope() as session:
@@ -103,12 +128,14 @@ class ConversationStore(SQLTrackerStore):
                     row.data = data
                     changed += 1
             session.commit()
-        logger.info("masked phone numbers in %d stored events of a conversation that filed a report", changed)
+        if changed:
+            logger.info("masked phone numbers in %d stored events of a conversation", changed)
         return changed
 
-    # Rasa 3.6.21 internal, as _retrieve above.
+    # Rasa 3.6.21 internal, as _retrieve above; save writes each event it yields (guard:
+    # test_numbers_in_ordinary_messages_are_stored_masked).
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
         stored = self.stored_counts.get(tracker)
         if stored is None:
-            return super()._additional_events(session, tracker)
-        return itertools.islice(tracker.events, stored, len(tracker.events))
+            return map(stored_form, super()._additional_events(session, tracker))
+        return map(stored_form, itertools.islice(tracker.events, stored, len(tracker.events)))

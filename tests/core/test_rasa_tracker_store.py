@@ -200,6 +200,7 @@ async def test_filing_a_report_masks_the_phone_numbers_of_the_conversation(state
 
     await report_turns(store, "resident-1", filed=False)
     assert PHONE in stored_text(store, "resident-1")  # the form still needs it
+    assert (await store.retrieve("resident-1")).get_slot("report_phone") == PHONE
 
     await report_turns(store, "resident-1", filed=True)
     assert PHONE not in stored_text(store, "resident-1") and "138****5678" in stored_text(store, "resident-1")
@@ -220,3 +221,59 @@ async def test_masking_leaves_other_conversations_and_numbers_that_are_no_phone(
     tracker = await store.retrieve("resident-1")
     confidences = [e.intent.get("confidence") for e in tracker.events if isinstance(e, UserUttered)]
     assert confidences == [0.9, 1.0]
+
+
+ID_NUMBER = "330102199001011234"
+
+
+async def test_numbers_in_ordinary_messages_are_stored_masked(statements):
+    """Guard too: rasa 3.6.21's save writes what `_additional_events` yields."""
+    _, make = statements
+    store = make(ConversationStore, "ours")
+    await store.get_or_create_tracker("resident-1")
+    tracker = await store.retrieve("resident-1")
+    said = f"我的电话1381 234 5678，身份证{ID_NUMBER}，能办养老卡吗"
+    tracker.update(UserUttered(said, {"name": "ask_elderly_card", "confidence": 0.9}, timestamp=LATER))
+    tracker.update(BotUttered("您说的电话是0571 8765 4321吗", timestamp=LATER + 0.1))
+    tracker.update(SlotSet("topic", "１３８１２３４５６７８", timestamp=LATER + 0.2))
+    await store.save(tracker)
+
+    stored = stored_text(store, "resident-1")
+    assert "5678" in stored and not any(number in stored for number in ("234 5678", ID_NUMBER, "8765 4321"))
+    loaded = await store.retrieve("resident-1")
+    assert [e.text for e in loaded.events if isinstance(e, UserUttered)] == [
+        "我的电话138****5678，身份证[身份证号已隐藏]，能办养老卡吗"]
+    assert loaded.get_slot("topic") == "138****5678"
+
+
+async def test_the_phone_answer_is_masked_at_once_and_the_slot_when_the_report_is_cancelled(statements):
+    _, make = statements
+    store = make(ConversationStore, "ours")
+    await report_turns(store, "resident-1", filed=False)
+    assert [e.text for e in (await store.retrieve("resident-1")).events if isinstance(e, UserUttered)] == [
+        "138****5678"]
+
+    tracker = await store.retrieve("resident-1")
+    tracker.update(UserUttered("/cancel", {"name": "cancel", "confidence": 1.0}, timestamp=LATER + 10))
+    tracker.update(ActionExecuted("action_cancel_report", timestamp=LATER + 10.1))
+    tracker.update(SlotSet("report_phone", None, timestamp=LATER + 10.2))
+    await store.save(tracker)
+
+    assert PHONE not in stored_text(store, "resident-1") and "138****5678" in stored_text(store, "resident-1")
+
+
+async def test_a_new_session_masks_the_phone_of_an_abandoned_form(statements):
+    _, make = statements
+    store = make(ConversationStore, "ours")
+    await report_turns(store, "resident-1", filed=False)
+    assert PHONE in stored_text(store, "resident-1")
+
+    # The resident comes back after the session expired: Rasa starts a new session before the message.
+    tracker = await store.retrieve("resident-1")
+    tracker.update(ActionExecuted("action_session_start", timestamp=LATER + 4000))
+    tracker.update(SessionStarted(timestamp=LATER + 4000.1))
+    tracker.update(ActionExecuted("action_listen", timestamp=LATER + 4000.2))
+    tracker.update(UserUttered("你好", {"name": "greet", "confidence": 1.0}, timestamp=LATER + 4001))
+    await store.save(tracker)
+
+    assert PHONE not in stored_text(store, "resident-1") and "138****5678" in stored_text(store, "resident-1")
