@@ -32,16 +32,17 @@ def database_url() -> str:
 
 
 def create_engine(url: str) -> Engine:
+    """An engine whose error messages leave out bound parameters: they hold residents' phones and words."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return sqlalchemy.create_engine(parsed, future=True, pool_pre_ping=True)
+        return sqlalchemy.create_engine(parsed, future=True, pool_pre_ping=True, hide_parameters=True)
     if parsed.database and parsed.database != ":memory:":
         path = Path(parsed.database)
         if not path.is_absolute():
             path = settings.PROJECT_ROOT / path
         path.parent.mkdir(parents=True, exist_ok=True)
         parsed = parsed.set(database=str(path))
-    engine = sqlalchemy.create_engine(parsed, future=True)
+    engine = sqlalchemy.create_engine(parsed, future=True, hide_parameters=True)
     _configure_sqlite(engine)
     return engine
 

@@ -61,10 +61,11 @@ def _tune_sqlite(dbapi_connection: Any, connection_record: Any) -> None:
 
 
 def pooled_for_sqlite(engine_kwargs: Callable[[Any], Dict[str, Any]]) -> Callable[[Any], Dict[str, Any]]:
-    """Rasa's engine options for its SQL tracker store (`engine_kwargs`), plus a connection pool for SQLite."""
+    """Rasa's engine options for its SQL tracker store (`engine_kwargs`), plus a connection pool for SQLite, and
+    error messages without bound parameters (residents' words and phones)."""
 
     def with_pool(url: Any) -> Dict[str, Any]:
-        kwargs = engine_kwargs(url)
+        kwargs = {**engine_kwargs(url), "hide_parameters": True}
         if make_url(url).get_backend_name() == "sqlite":
             kwargs.update(poolclass=QueuePool, connect_args={"check_same_thread": False})
         return kwargs
