@@ -3,7 +3,7 @@
 A resident's message counts as unanswered when Rasa classified it as `nlu_fallback` or `out_of_scope`, or
 when the intent confidence was below the threshold. Identical questions (ignoring spacing) are counted
 together, most frequent first, so staff see which knowledge entries or training examples to add.
-Phone numbers are masked before anything is shown.
+Phone and ID numbers are masked, and control characters removed, before anything is shown.
 """
 import json
 import re
@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from bot import settings
-from bot.privacy import mask_personal_data
+from bot.terminal import for_staff
 
 DEFAULT_THRESHOLD = 0.6
 DEFAULT_LIMIT = 20
@@ -109,7 +109,7 @@ def _engine(db_url: str) -> sa.engine.Engine:
         if not Path(url.database).is_file():
             raise TrackerStoreError(f"找不到对话记录数据库 {url.database}（还没有对话？可用 --db 指定）")
     try:
-        return sa.create_engine(url)
+        return sa.create_engine(url, hide_parameters=True)  # no resident's words in error messages
     except (ArgumentError, ImportError) as error:
         raise TrackerStoreError(f"无法使用数据库地址 {_shown(url)}：{error}") from error
 
@@ -130,7 +130,7 @@ def _unanswered(intent_name: Optional[str], data: Optional[str], threshold: floa
     if name not in FALLBACK_INTENTS and confidence >= threshold:
         return None
     guess, guess_confidence = _best_guess(parse_data)
-    return mask_personal_data(text), guess, guess_confidence
+    return for_staff(text), guess, guess_confidence
 
 
 def _normalised(text: str) -> str:

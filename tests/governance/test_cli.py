@@ -129,3 +129,18 @@ def test_the_commands_are_wired_into_python_m_bot(staff_db):
 
     assert result.returncode == 0, result.stderr
     assert ticket in result.stdout and PHONE not in result.stdout
+
+
+FORGED = "\x1b[2J\x1b[31m伪造"
+
+
+@pytest.mark.parametrize("command", ["list", "show"])
+def test_resident_text_reaches_the_terminal_without_control_characters_or_id_numbers(staff_db, capsys, command):
+    description = f"{FORGED}\u202e漏水，身份证330102199001011234，电话1381 234 5678"
+    ticket = staff_db.submit(draft(description=description, location=f"前悦社区{FORGED}南门")).ticket_no
+
+    code, out = run(capsys, "queue", command, *([ticket] if command == "show" else []))
+
+    assert code == 0 and ticket in out
+    assert "伪造漏水，身份证[身份证号已隐藏]，电话138" in out and "前悦社区伪造南门" in out
+    assert not any(char in out for char in "\x1b\u202e") and "330102199001011234" not in out

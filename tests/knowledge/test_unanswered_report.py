@@ -142,3 +142,17 @@ def test_all_answered(tmp_path, capsys):
 def test_bad_database_url(capsys):
     assert run(["report", "unanswered", "--db", "not a url"]) == 1
     assert capsys.readouterr().out == "数据库地址格式不对：not a url\n"
+
+
+async def test_cli_prints_no_control_characters_nor_id_or_phone_numbers(tmp_path, capsys):
+    path = tmp_path / "tracker.db"
+    store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(path))
+    forged = "\x1b[2J\x1b[31m伪造\u202e游泳馆 身份证330102199001011234 电话1381 234 5678"
+    await store.save(DialogueStateTracker.from_events("resident-3", [said(forged, T0, "nlu_fallback", 0.3)]))
+    store.engine.dispose()
+
+    assert run(["report", "unanswered", "--db", f"sqlite:///{path}"]) == 0
+
+    out = capsys.readouterr().out
+    assert "伪造游泳馆身份证[身份证号已隐藏] 电话138****5678" in out
+    assert not any(char in out for char in "\x1b\u202e") and "330102199001011234" not in out
