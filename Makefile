@@ -6,6 +6,8 @@ RASA  := $(VENV)/bin/rasa
 PIP   := $(PY) -m pip --disable-pip-version-check -q
 # Rasa 3.6 pins SQLAlchemy 1.4 and trips its 2.0 deprecation banner on every start.
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+# No usage data to Rasa's makers (python -m bot sets the same in bot/settings.py).
+export RASA_TELEMETRY_ENABLED := false
 
 .PHONY: run test install install-test system-test-deps production-test-deps train evaluate bench clean
 

@@ -15,10 +15,13 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 _loaded = False
+# Fixed by the project, whatever the environment says: Rasa would send usage data (telemetry) to its makers abroad.
+# Set in every process that loads the settings, so the Rasa processes they start inherit it.
+FIXED = {"RASA_TELEMETRY_ENABLED": "false"}
 
 
 def load() -> None:
-    """Fill os.environ from `.env`, then from `.env.example` for whatever is still unset (real env wins); once."""
+    """Fill os.environ from `.env`, then `.env.example` for whatever is still unset (real env wins), and FIXED; once."""
     if not _loaded:
         reload()
 
@@ -29,6 +32,7 @@ def reload() -> None:
     load_dotenv(PROJECT_ROOT / ".env", override=False)
     for key, value in defaults().items():
         os.environ.setdefault(key, value)
+    os.environ.update(FIXED)
     _loaded = True
 
 
