@@ -111,7 +111,8 @@ class WeChatServer:
             "nonce": nonce,
         }
 
-    def verify(self, echostr: str, signature: Optional[str] = None, timestamp: Optional[int] = None) -> requests.Response:
+    def verify(self, echostr: str, signature: Optional[str] = None,
+               timestamp: Optional[int] = None) -> requests.Response:
         params = dict(self.signed_params(signature, timestamp), echostr=echostr)
         return requests.get(self.webhook_url, params=params, timeout=10)
 
