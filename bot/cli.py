@@ -12,11 +12,13 @@ def build_parser() -> argparse.ArgumentParser:
     from bot.events_backend import cli as events_backend
     from bot.governance import cli as governance
     from bot.knowledge import cli as knowledge
+    from bot.personal_data import cli as personal_data
     from bot.staff_reports import cli as staff_reports
 
     parser = argparse.ArgumentParser(prog="python -m bot", description="前进小助手 command line")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for area in (run, training, evaluation, knowledge, staff_reports, governance, events_backend, benchmarks):
+    for area in (run, training, evaluation, knowledge, staff_reports, governance, personal_data, events_backend,
+                 benchmarks):
         area.register(subparsers)
     return parser
 

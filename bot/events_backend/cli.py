@@ -17,4 +17,5 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def events_backend_command(args: argparse.Namespace) -> int:
     port = args.port if args.port is not None else int(settings.get("EVENTS_BACKEND_PORT") or 8090)
     db = args.db or settings.data_dir() / "events_backend.db"
-    return server.run(port, db, settings.secret("EVENTS_BACKEND_API_KEY"), host=args.host, allow_faults=args.allow_faults)
+    key = settings.secret("EVENTS_BACKEND_API_KEY")
+    return server.run(port, db, key, host=args.host, allow_faults=args.allow_faults)

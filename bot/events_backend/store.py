@@ -138,7 +138,8 @@ class EventStore:
                     (_stamp(now), _stamp(limits.closed_reports_before(now))),
                 ).rowcount
                 phones = connection.execute(
-                    "UPDATE requests SET phone = NULL WHERE status != 'closed' AND phone IS NOT NULL AND requested_at < ?",
+                    "UPDATE requests SET phone = NULL"
+                    " WHERE status != 'closed' AND phone IS NOT NULL AND requested_at < ?",
                     (_stamp(limits.open_reports_before(now)),),
                 ).rowcount
                 connection.execute("COMMIT")

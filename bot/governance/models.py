@@ -83,6 +83,9 @@ class Report(Base):
     backend_request_id = Column(String(64), nullable=True)
     created_at = Column(UTCDateTime, nullable=False, index=True)
     updated_at = Column(UTCDateTime, nullable=False)
+    # Retention (bot/governance/erasure.py): when the phone, and the resident's words, were erased.
+    phone_erased_at = Column(UTCDateTime, nullable=True)
+    words_erased_at = Column(UTCDateTime, nullable=True)
 
     history: List["StatusChange"] = relationship(
         "StatusChange", back_populates="report", order_by="StatusChange.id", cascade="all, delete-orphan"

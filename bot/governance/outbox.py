@@ -4,6 +4,9 @@ Delivery is at-least-once from our side and exactly-once at the backend: a worke
 while (`lease`) before sending it, so two workers never send the same report at the same time; if a worker dies
 after sending but before recording it, the claim expires and another worker sends the report again, which the
 backend files under the same event because it de-duplicates by ticket number.
+
+The worker also applies retention (bot/personal_data/retention.py) at start and then daily, and copes with a
+report deleted on its resident's request while it was being handed on.
 """
 import logging
 import os
@@ -14,7 +17,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import List, Optional
+from typing import Callable, List, Optional
 
 from sqlalchemy import and_, or_, select, update
 
@@ -27,6 +30,9 @@ from bot.governance.statuses import DISPATCHED, IN_PROGRESS, RECEIVED, rank
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 20
+RETENTION_INTERVAL_SECONDS = 24 * 3600.0
+# A sweep that failed (the conversation store unreachable, say) is tried again this much later.
+RETENTION_RETRY_SECONDS = 3600.0
 
 
 @dataclass(frozen=True)
@@ -77,9 +83,13 @@ class OutboxWorker:
         lease: Optional[float] = None,
         batch_size: int = BATCH_SIZE,
         worker_id: Optional[str] = None,
+        retention: Optional[Callable[[datetime], object]] = None,
+        retention_interval: float = RETENTION_INTERVAL_SECONDS,
     ):
         self.queue = queue
         self.client = client
+        self.retention = retention
+        self.retention_interval = retention_interval
         self.base_delay = base_delay
         self.max_delay = max_delay
         # Long enough for a whole batch of sends that each run into the client's timeout.
@@ -173,10 +183,14 @@ class OutboxWorker:
         return summary
 
     def run_forever(self, stop_event: threading.Event, interval: float = 2, refresh_interval: float = 30) -> None:
-        """Deliver every `interval` seconds and refresh statuses every `refresh_interval`, until `stop_event`."""
+        """Deliver every `interval` seconds and refresh statuses every `refresh_interval`, apply retention at start
+        and every `retention_interval`, until `stop_event`."""
         last_refresh = None
+        next_sweep = time.monotonic()
         logger.info("outbox worker %s delivering to %s", self.worker_id, self.client.base_url)
         while not stop_event.is_set():
+            if self.retention is not None and time.monotonic() >= next_sweep:
+                next_sweep = self._sweep()
             try:
                 delivered = self.run_once()
                 if delivered:
@@ -191,21 +205,47 @@ class OutboxWorker:
                 logger.exception("outbox round failed; trying again in %s s", interval)
             stop_event.wait(interval)
 
+    def _sweep(self) -> float:
+        """Apply retention once; returns when (time.monotonic) to apply it next."""
+        try:
+            self.retention(self.queue.clock())
+        except Exception:
+            logger.exception("retention sweep failed; trying again in %s s", RETENTION_RETRY_SECONDS)
+            return time.monotonic() + RETENTION_RETRY_SECONDS
+        return time.monotonic() + self.retention_interval
+
     def _record_delivery(self, item: Outgoing, now: datetime, request_id: str) -> None:
         with self.queue.writing() as session:
-            session.add(DeliveryAttempt(report_id=item.report_id, at=now, ok=True, error=""))
             entry = session.get(OutboxEntry, item.outbox_id)
-            if entry.delivered_at is not None:
+            if entry is None:
+                report = None  # deleted on its resident's request meanwhile
+            elif entry.delivered_at is not None:
+                session.add(DeliveryAttempt(report_id=item.report_id, at=now, ok=True, error=""))
                 return  # our claim expired and another worker recorded the same backend event
-            entry.delivered_at = now
-            entry.attempts += 1
-            entry.claimed_by = entry.claimed_until = None
-            entry.last_error = ""
-            report = entry.report
-            report.backend_request_id = request_id
-            if report.status == RECEIVED:
-                record_status(report, DISPATCHED, f"已转交云治前进平台（事件编号 {request_id}）", "bot", now)
+            else:
+                session.add(DeliveryAttempt(report_id=item.report_id, at=now, ok=True, error=""))
+                entry.delivered_at = now
+                entry.attempts += 1
+                entry.claimed_by = entry.claimed_until = None
+                entry.last_error = ""
+                report = entry.report
+                report.backend_request_id = request_id
+                if report.status == RECEIVED:
+                    record_status(report, DISPATCHED, f"已转交云治前进平台（事件编号 {request_id}）", "bot", now)
+        if report is None:
+            return self._forget_sent(item, request_id)
         logger.info("report %s handed on as event %s", item.ticket_no, request_id)
+
+    def _forget_sent(self, item: Outgoing, request_id: str) -> None:
+        """The report was deleted on its resident's request while we handed it on: delete the backend's copy too."""
+        try:
+            self.client.delete(request_id)
+        except BackendError as error:
+            logger.error("report %s was deleted on request while being handed on; ask the events backend to delete "
+                         "event %s (%s)", item.ticket_no, request_id, error)
+        else:
+            logger.info("report %s was deleted on request while being handed on; event %s deleted too",
+                        item.ticket_no, request_id)
 
     def _record_failure(self, item: Outgoing, now: datetime, error: BackendError, retry_at: datetime) -> None:
         self._record_unsent(item, now, error, next_attempt_at=retry_at)
@@ -221,6 +261,8 @@ class OutboxWorker:
         """One more try that did not hand the report on: retried at `next_attempt_at`, or `rejected_at` for good."""
         outcome = {"rejected_at": rejected_at} if rejected_at else {"next_attempt_at": next_attempt_at}
         with self.queue.writing() as session:
+            if session.get(OutboxEntry, item.outbox_id) is None:
+                return  # deleted on its resident's request meanwhile: nothing left to record
             session.add(DeliveryAttempt(report_id=item.report_id, at=now, ok=False, http_status=error.http_status,
                                         error=str(error), next_attempt_at=next_attempt_at))
             session.execute(
@@ -234,8 +276,8 @@ class OutboxWorker:
     def _record_progress(self, ticket_no: str, status: str, note: str) -> bool:
         """Record a status the backend reports, if it is further along than ours (never backwards)."""
         with self.queue.writing() as session:
-            report = session.scalars(select(Report).where(Report.ticket_no == ticket_no)).one()
-            if rank(status) <= rank(report.status):
+            report = session.scalars(select(Report).where(Report.ticket_no == ticket_no)).one_or_none()
+            if report is None or rank(status) <= rank(report.status):  # None: deleted on request meanwhile
                 return False
             record_status(report, status, note, "backend", self.queue.clock())
         logger.info("report %s is now %s (from the events backend)", ticket_no, status)

@@ -1,9 +1,11 @@
-"""What residents and staff see of a report: plain frozen values, times in Asia/Shanghai, phone masked."""
+"""What residents and staff see of a report: plain frozen values, times in Asia/Shanghai, phone masked, and one
+text where retention erased the resident's personal data."""
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Optional, Tuple
 
 from bot.governance import clock
+from bot.governance.messages import ERASED_BY_RETENTION
 from bot.governance.models import Report
 from bot.governance.statuses import label
 from bot.privacy import mask_personal_data
@@ -44,9 +46,9 @@ def report_view(report: Report) -> ReportView:
     return ReportView(
         ticket_no=report.ticket_no,
         category=report.category,
-        location=report.location,
-        description=report.description,
-        phone_masked=mask_personal_data(report.phone) if report.phone else None,
+        location=ERASED_BY_RETENTION if report.words_erased_at else report.location,
+        description=ERASED_BY_RETENTION if report.words_erased_at else report.description,
+        phone_masked=_phone(report),
         status=report.status,
         status_label=label(report.status),
         created_at=clock.local(report.created_at),
@@ -59,6 +61,12 @@ def report_view(report: Report) -> ReportView:
         delivery_error=report.outbox.last_error if report.outbox else "",
         sender_id=report.sender_id,
     )
+
+
+def _phone(report: Report) -> Optional[str]:
+    if report.phone:
+        return mask_personal_data(report.phone)
+    return ERASED_BY_RETENTION if report.phone_erased_at else None
 
 
 def _delivery(report: Report) -> str:

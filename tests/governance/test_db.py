@@ -1,10 +1,11 @@
 """The governance database: migrations match the models, SQLite settings, where the default database lives."""
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 
 from bot import sqlite
-from bot.governance import db, queue as queue_module
+from bot.governance import ReportQueue, db, queue as queue_module
 from bot.governance.models import Base
 from bot.settings import PROJECT_ROOT
 from tests.governance.conftest import draft
@@ -36,9 +37,28 @@ def test_upgrading_again_changes_nothing(database_url):
     engine = db.create_engine(database_url)
     try:
         with engine.connect() as connection:
-            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0001"]
+            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0002"]
     finally:
         engine.dispose()
+
+
+def test_a_database_of_the_first_revision_keeps_its_reports_when_upgraded(database_url):
+    engine = db.create_engine(database_url)
+    try:
+        with db.writer(engine).begin() as connection:
+            config = db.alembic_config()
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0001")
+            connection.execute(text(
+                "INSERT INTO reports (ticket_no, idempotency_key, sender_id, channel, category, location, description,"
+                " phone, status, created_at, updated_at) VALUES ('QJ20240501-0001', 'k', 's', 'rest', '其他', '村口',"
+                " '路灯坏了', '13812345678', 'received', '2024-05-01 02:00:00', '2024-05-01 02:00:00')"))
+        db.upgrade_engine(engine)
+        report = ReportQueue(engine).get("QJ20240501-0001")
+    finally:
+        engine.dispose()
+
+    assert (report.description, report.phone_masked) == ("路灯坏了", "138****5678")
 
 
 def test_sqlite_runs_in_wal_mode_and_lets_writers_wait(tmp_path):

@@ -175,9 +175,9 @@ def test_retention_erases_what_is_due_in_the_backend_and_nothing_else(backend):
         ("closed_due", "closed_kept", "open_due", "open_kept", "closed_lately_filed_long_ago"), start=1)}
     for name in ("closed_due", "closed_kept", "closed_lately_filed_long_ago"):
         post(backend, f"/requests/{events[name]}/status", api_key=API_KEY, status="closed")
-    day = timedelta(days=1)
-    backdate(backend, events["closed_due"], requested_at=now - 100 * day, updated_at=now - timedelta(days=90, seconds=1))
-    backdate(backend, events["closed_kept"], requested_at=now - 100 * day, updated_at=now - timedelta(days=90, seconds=-1))
+    day, second = timedelta(days=1), timedelta(seconds=1)
+    backdate(backend, events["closed_due"], requested_at=now - 100 * day, updated_at=now - 90 * day - second)
+    backdate(backend, events["closed_kept"], requested_at=now - 100 * day, updated_at=now - 90 * day + second)
     backdate(backend, events["open_due"], requested_at=now - timedelta(days=365, seconds=1))
     backdate(backend, events["open_kept"], requested_at=now - timedelta(days=365, seconds=-1))
     backdate(backend, events["closed_lately_filed_long_ago"], requested_at=now - 400 * day, updated_at=now - 10 * day)

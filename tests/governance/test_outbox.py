@@ -9,11 +9,15 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from bot import conversation_store
 from bot.events_backend import serve
+from bot.governance import erasure
 from bot.governance.errors import NotRejected, UnknownTicket
-from bot.governance.models import DeliveryAttempt, Report
+from bot.governance.models import DeliveryAttempt, OutboxEntry, Report
 from bot.governance.open311 import Open311Client
 from bot.governance.outbox import OutboxWorker
+from bot.personal_data.limits import RetentionLimits
+from bot.personal_data.retention import Retention
 from tests.governance.conftest import API_KEY, draft, move_event, set_fault
 
 
@@ -253,3 +257,66 @@ def test_the_phone_number_never_reaches_the_logs(queue, backend, worker, caplog)
 
     assert ticket in caplog.text
     assert "13912345678" not in caplog.text
+
+
+def wait_for(condition, seconds: float = 10) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return condition()
+
+
+def test_run_forever_applies_retention_at_start_and_then_again(queue, backend, client, tmp_path):
+    tracker_url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    conversations = conversation_store.connect(tracker_url)
+    conversation_store.events.metadata.create_all(conversations)
+    old = (queue.clock() - timedelta(days=181)).timestamp()
+    with conversations.begin() as connection:
+        connection.execute(conversation_store.events.insert(), [
+            {"sender_id": "widget:gone", "type_name": "user", "timestamp": old, "data": "{}"},
+            {"sender_id": "widget:here", "type_name": "user", "timestamp": time.time(), "data": "{}"}])
+
+    def closed_long_ago() -> str:
+        real_clock = queue.clock
+        queue.clock = lambda: real_clock() - timedelta(days=100)
+        ticket = queue.submit(draft(phone="13812345678")).ticket_no
+        queue.set_status(ticket, "已办结")
+        queue.clock = real_clock
+        return ticket
+
+    first = closed_long_ago()
+    limits = RetentionLimits(conversation_days=180, closed_report_days=90, open_report_days=365)
+    worker = OutboxWorker(queue, client, retention=Retention(queue, limits, tracker_url), retention_interval=0.5)
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run_forever, args=(stop,), kwargs={"interval": 0.1})
+    thread.start()
+    try:
+        assert wait_for(lambda: queue.get(first).phone_masked == "（已按保存期限删除）")
+        assert conversation_store.count_events(conversations, "widget:gone") == 0
+        assert conversation_store.count_events(conversations, "widget:here") == 1
+        second = closed_long_ago()
+        assert wait_for(lambda: queue.get(second).description == "（已按保存期限删除）")
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        conversations.dispose()
+
+
+def test_a_report_forgotten_while_being_handed_on_leaves_no_event_behind(queue, backend):
+    ticket = queue.submit(draft(sender_id="widget:forget-me")).ticket_no
+    set_fault(backend, "slow", delay=1)
+    worker = OutboxWorker(queue, Open311Client(backend.url, API_KEY, timeout=5))
+    with ThreadPoolExecutor(1) as pool:
+        handing_on = pool.submit(worker.run_once)
+        assert wait_for(lambda: attempts(queue, ticket) == [] and _claimed(queue, ticket), 5)
+        assert [report.ticket_no for report in erasure.forget_sender(queue, "widget:forget-me")] == [ticket]
+        set_fault(backend, "none")
+        assert handing_on.result(timeout=10).delivered == [ticket]
+
+    assert backend.store.count() == 0
+    assert queue.get(ticket) is None
+
+
+def _claimed(queue, ticket) -> bool:
+    with queue.reading() as session:
+        return session.scalar(select(OutboxEntry.claimed_by).join(Report).where(Report.ticket_no == ticket)) is not None

@@ -1,0 +1,83 @@
+"""Rasa's SQL conversation store (TRACKER_STORE_URL, else DATA_DIR/tracker.db), read and pruned with plain
+SQLAlchemy: staff reports and the data-protection commands reach it without loading Rasa.
+
+Each stored event is one row of Rasa's `events` table; a conversation is every row with its `sender_id`.
+"""
+from datetime import datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine, make_url
+
+from bot import settings, sqlite
+
+# The shape of Rasa's SQLTrackerStore table (rasa/core/tracker_store.py, SQLTrackerStore.SQLEvent, rasa 3.6.21).
+_metadata = sa.MetaData()
+events = sa.Table(
+    "events",
+    _metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("sender_id", sa.String(255), nullable=False),
+    sa.Column("type_name", sa.String(255), nullable=False),
+    sa.Column("timestamp", sa.Float),
+    sa.Column("intent_name", sa.String(255)),
+    sa.Column("action_name", sa.String(255)),
+    sa.Column("data", sa.Text),
+)
+
+
+def default_db_url() -> str:
+    """`TRACKER_STORE_URL`, else the SQLite file `tracker.db` in `DATA_DIR` (default var/tracker.db)."""
+    return settings.get("TRACKER_STORE_URL") or f"sqlite:///{settings.path('DATA_DIR') / 'tracker.db'}"
+
+
+def connect(db_url: str) -> Engine:
+    """An engine on the store; SQLite files wait for the Rasa servers' writes instead of failing. Bound parameters
+    (residents' words) stay out of error messages."""
+    url = make_url(db_url)
+    engine = sa.create_engine(url, future=True, hide_parameters=True)
+    if url.get_backend_name() == "sqlite":
+        sa.event.listen(engine, "connect", lambda connection, record: sqlite.tune(connection))
+    return engine
+
+
+def exists(engine: Engine) -> bool:
+    """Whether the store has been written yet (a new machine has no conversations, and no file or table)."""
+    url = engine.url
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        if not Path(url.database).is_file():
+            return False
+    return sa.inspect(engine).has_table("events")
+
+
+def delete_conversation(engine: Engine, sender_id: str) -> int:
+    """Delete every event of this conversation; returns how many events were deleted."""
+    if not exists(engine):
+        return 0
+    with engine.begin() as connection:
+        return connection.execute(events.delete().where(events.c.sender_id == sender_id)).rowcount
+
+
+def delete_idle(engine: Engine, last_event_before: datetime) -> int:
+    """Delete the conversations whose last event is older than `last_event_before`; returns how many."""
+    if not exists(engine):
+        return 0
+    idle = (
+        sa.select(events.c.sender_id)
+        .group_by(events.c.sender_id)
+        .having(sa.func.max(events.c.timestamp) < last_event_before.timestamp())
+    )
+    with engine.begin() as connection:
+        count = connection.execute(sa.select(sa.func.count()).select_from(idle.subquery())).scalar_one()
+        # One statement, so a conversation that a resident takes up again meanwhile is not deleted.
+        connection.execute(events.delete().where(events.c.sender_id.in_(idle)))
+    return count
+
+
+def count_events(engine: Engine, sender_id: str) -> int:
+    """How many events of this conversation are stored (0: none, or no store yet)."""
+    if not exists(engine):
+        return 0
+    with engine.connect() as connection:
+        return connection.execute(
+            sa.select(sa.func.count()).select_from(events).where(events.c.sender_id == sender_id)).scalar_one()

@@ -1,0 +1,54 @@
+"""Retention: what the outbox worker deletes at start and then daily (the bundled events backend sweeps its own
+copies the same way, bot/events_backend/store.py).
+
+- conversations whose last message is older than RETENTION_CONVERSATION_DAYS, every event of them (this is also
+  where `report unanswered` reads residents' questions, so they go with them);
+- a closed report's phone and the resident's words, RETENTION_CLOSED_REPORT_DAYS after closing;
+- the phone of a report never closed, RETENTION_OPEN_REPORT_DAYS after filing.
+"""
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot import conversation_store
+from bot.governance import erasure
+from bot.governance.queue import ReportQueue
+from bot.personal_data.limits import RetentionLimits
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RetentionSummary:
+    conversations: int
+    closed_reports: int
+    open_report_phones: int
+
+    def __str__(self) -> str:
+        return (f"删除对话 {self.conversations} 段，删除已办结工单的个人信息 {self.closed_reports} 件，"
+                f"删除长期未办结工单的电话 {self.open_report_phones} 件")
+
+
+class Retention:
+    """One sweep per call: `Retention(queue, limits, tracker_db_url)(now)`."""
+
+    def __init__(self, queue: ReportQueue, limits: RetentionLimits, tracker_db_url: str):
+        self.queue = queue
+        self.limits = limits
+        self.tracker_db_url = tracker_db_url
+
+    @classmethod
+    def from_env(cls, queue: ReportQueue) -> "Retention":
+        return cls(queue, RetentionLimits.from_env(), conversation_store.default_db_url())
+
+    def __call__(self, now: datetime) -> RetentionSummary:
+        engine = conversation_store.connect(self.tracker_db_url)
+        try:
+            conversations = conversation_store.delete_idle(engine, self.limits.conversations_before(now))
+        finally:
+            engine.dispose()
+        closed, phones = erasure.erase_expired(self.queue, self.limits, now)
+        summary = RetentionSummary(conversations, closed, phones)
+        logger.info("retention: deleted %d conversations, erased the personal data of %d closed reports and the "
+                    "phone of %d open ones", conversations, closed, phones)
+        return summary

@@ -1,0 +1,104 @@
+"""Retention and the right to deletion in the governance queue, on SQLite and PostgreSQL: what is due is erased,
+nothing else; a forgotten report leaves no row behind; staff see where retention erased something."""
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import func, select
+
+from bot.cli import main
+from bot.governance import erasure
+from bot.governance.models import DeliveryAttempt, OutboxEntry, Report, StatusChange
+from bot.governance.outbox import OutboxWorker
+from bot.personal_data.limits import RetentionLimits
+from tests.governance.conftest import draft
+
+PHONE = "13812345678"
+ERASED = "（已按保存期限删除）"
+LIMITS = RetentionLimits(conversation_days=180, closed_report_days=90, open_report_days=365)
+NOW = datetime(2026, 11, 30, 8, 0, tzinfo=timezone.utc)
+SECOND = timedelta(seconds=1)
+
+
+def filed_at(queue, moment, **fields):
+    queue.clock = lambda: moment
+    fields = {"phone": PHONE, "description": f"楼道堆满纸箱，电话{PHONE}", "location": "前悦社区3幢", **fields}
+    return queue.submit(draft(**fields)).ticket_no
+
+
+def closed_at(queue, ticket, moment):
+    queue.clock = lambda: moment
+    queue.set_status(ticket, "已办结", note="已清理")
+
+
+def test_retention_erases_what_is_due_and_nothing_else(queue):
+    filed = NOW - timedelta(days=120)
+    closed_due = filed_at(queue, filed)
+    closed_at(queue, closed_due, NOW - timedelta(days=90) - SECOND)
+    closed_kept = filed_at(queue, filed)
+    closed_at(queue, closed_kept, NOW - timedelta(days=90) + SECOND)
+    closed_without_phone = filed_at(queue, filed, phone=None)
+    closed_at(queue, closed_without_phone, NOW - timedelta(days=200))
+    open_due = filed_at(queue, NOW - timedelta(days=365) - SECOND)
+    open_kept = filed_at(queue, NOW - timedelta(days=365) + SECOND)
+    filed_long_ago_closed_lately = filed_at(queue, NOW - timedelta(days=400))
+    closed_at(queue, filed_long_ago_closed_lately, NOW - timedelta(days=10))
+
+    assert erasure.erase_expired(queue, LIMITS, NOW) == (2, 1)
+    assert erasure.erase_expired(queue, LIMITS, NOW) == (0, 0)
+
+    erased = queue.get(closed_due)
+    assert (erased.description, erased.location, erased.phone_masked) == (ERASED, ERASED, ERASED)
+    assert (erased.ticket_no, erased.category, erased.status, erased.created_at) == (
+        closed_due, "安全隐患", "closed", filed)
+    assert [entry.status for entry in erased.history] == ["received", "closed"]
+    with queue.reading() as session:
+        stored = session.scalars(select(Report).where(Report.ticket_no == closed_due)).one()
+        assert (stored.description, stored.location, stored.phone) == ("", "", None)
+    assert queue.get(closed_without_phone).phone_masked is None
+    assert queue.get(closed_without_phone).description == ERASED
+    for ticket in (closed_kept, filed_long_ago_closed_lately):
+        assert "纸箱" in queue.get(ticket).description and queue.get(ticket).phone_masked == "138****5678"
+    only_phone = queue.get(open_due)
+    assert (only_phone.phone_masked, only_phone.location) == (ERASED, "前悦社区3幢")
+    assert PHONE in only_phone.description  # staff still need the words of a problem not yet solved
+    assert queue.get(open_kept).phone_masked == "138****5678"
+
+
+def test_staff_see_that_retention_erased_a_report(queue, monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", queue.engine.url.render_as_string(hide_password=False))
+    ticket = filed_at(queue, NOW - timedelta(days=200))
+    closed_at(queue, ticket, NOW - timedelta(days=100))
+    erasure.erase_expired(queue, LIMITS, NOW)
+
+    assert main(["queue", "show", ticket]) == 0
+    out = capsys.readouterr().out
+
+    assert f"地点：{ERASED}" in out and f"描述：{ERASED}" in out and f"电话：{ERASED}" in out
+    assert "纸箱" not in out and "5678" not in out
+
+
+def test_forgetting_a_resident_deletes_their_reports_and_every_row_of_them(queue, backend, client):
+    mine = [filed_at(queue, NOW, sender_id="widget:me") for _ in range(2)]
+    theirs = filed_at(queue, NOW, sender_id="widget:someone-else")
+    OutboxWorker(queue, client).run_once(now=NOW)
+    queue.set_status(mine[0], "处理中", note="已派人")
+
+    forgotten = erasure.forget_sender(queue, "widget:me")
+
+    assert [report.ticket_no for report in forgotten] == mine
+    assert all(report.backend_request_id for report in forgotten)
+    assert queue.get(mine[0]) is None and queue.get(mine[1]) is None
+    assert queue.get(theirs) is not None
+    with queue.reading() as session:
+        left = {model.__tablename__: session.scalar(select(func.count()).select_from(model))
+                for model in (Report, StatusChange, DeliveryAttempt, OutboxEntry)}
+    # Only the other resident's report is left: filed, handed on, and its one delivery.
+    assert left == {"reports": 1, "status_changes": 2, "delivery_attempts": 1, "outbox": 1}
+    assert erasure.forget_sender(queue, "widget:me") == []
+
+
+def test_a_ticket_number_finds_the_conversation_that_filed_it(queue):
+    ticket = filed_at(queue, NOW, sender_id="wechat:o6_abc")
+
+    assert erasure.conversation_of(queue, ticket.lower().replace("-", " ")) == "wechat:o6_abc"
+    assert erasure.conversation_of(queue, "QJ20000101-0001") is None
+    assert erasure.conversation_of(queue, "not a ticket") is None

@@ -1,0 +1,102 @@
+"""`python -m bot privacy forget` as staff use it: what it finds, asks, deletes and says, with the bundled events
+backend (its copies deleted) and with an external one (its staff are told which events to delete)."""
+import io
+import time
+
+import pytest
+
+from bot import conversation_store
+from bot.cli import main
+from bot.governance import ReportQueue
+from bot.governance.open311 import Open311Client
+from bot.governance.outbox import OutboxWorker
+from tests.conftest import free_port
+from tests.governance.conftest import API_KEY, draft
+
+ME = "wechat:o6_resident"
+
+
+@pytest.fixture
+def stores(monkeypatch, tmp_path, backend):
+    """A queue and a conversation store where ME filed two reports (one handed on) and someone else one."""
+    queue_url, tracker_url = f"sqlite:///{tmp_path / 'governance.db'}", f"sqlite:///{tmp_path / 'tracker.db'}"
+    monkeypatch.setenv("DATABASE_URL", queue_url)
+    monkeypatch.setenv("TRACKER_STORE_URL", tracker_url)
+    monkeypatch.setenv("EVENTS_BACKEND_URL", "")
+    monkeypatch.setenv("EVENTS_BACKEND_PORT", str(backend.port))
+    monkeypatch.setenv("EVENTS_BACKEND_API_KEY", API_KEY)
+    queue = ReportQueue.from_url(queue_url)
+    conversations = conversation_store.connect(tracker_url)
+    conversation_store.events.metadata.create_all(conversations)
+    with conversations.begin() as connection:
+        connection.execute(conversation_store.events.insert(), [
+            {"sender_id": sender, "type_name": "user", "timestamp": time.time(), "data": '{"text": "路灯坏了"}'}
+            for sender in (ME, ME, ME, "wechat:o6_other")])
+    handed_on = queue.submit(draft(sender_id=ME)).ticket_no
+    OutboxWorker(queue, Open311Client(backend.url, API_KEY, timeout=2)).run_once()
+    waiting = queue.submit(draft(sender_id=ME)).ticket_no
+    other = queue.submit(draft(sender_id="wechat:o6_other")).ticket_no
+    yield queue, conversations, (handed_on, waiting, other)
+    conversations.dispose()
+    queue.close()
+
+
+def forget(monkeypatch, capsys, wanted, answer=None):
+    argv = ["privacy", "forget", wanted] + ([] if answer is not None else ["--yes"])
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{answer}\n" if answer is not None else ""))
+    code = main(argv)
+    return code, capsys.readouterr().out
+
+
+def test_a_ticket_number_forgets_the_whole_conversation_that_filed_it(stores, backend, monkeypatch, capsys):
+    queue, conversations, (handed_on, waiting, other) = stores
+
+    code, out = forget(monkeypatch, capsys, handed_on.lower(), answer="yes")
+
+    assert code == 0
+    assert f"将删除对话 {ME} 的全部个人信息：\n  对话记录：3 条\n  工单 2 件：{handed_on}、{waiting}" in out
+    assert f"已删除对话 {ME} 的个人信息：\n  对话记录 3 条\n  工单 2 件：{handed_on}、{waiting}" in out
+    assert "本地事件平台的副本 1 件：YZ000001" in out
+    assert queue.get(handed_on) is None and queue.get(waiting) is None and queue.get(other) is not None
+    assert conversation_store.count_events(conversations, ME) == 0
+    assert conversation_store.count_events(conversations, "wechat:o6_other") == 1
+    assert backend.store.count() == 0
+
+
+def test_nothing_is_deleted_without_a_yes(stores, backend, monkeypatch, capsys):
+    queue, conversations, (handed_on, waiting, _) = stores
+
+    code, out = forget(monkeypatch, capsys, ME, answer="不")
+
+    assert code == 1 and "已取消，没有删除任何内容。" in out
+    assert queue.get(handed_on) is not None and conversation_store.count_events(conversations, ME) == 3
+    assert backend.store.count() == 1
+
+
+def test_an_external_platform_is_named_with_the_events_its_staff_must_delete(stores, backend, monkeypatch, capsys):
+    queue, conversations, (handed_on, _, _) = stores
+    monkeypatch.setenv("EVENTS_BACKEND_URL", backend.url)
+
+    code, out = forget(monkeypatch, capsys, ME)
+
+    assert code == 0
+    assert f"这些工单已转到云治前进平台（{backend.url}）" in out and "请联系平台工作人员删除以下事件：YZ000001" in out
+    assert queue.get(handed_on) is None and conversation_store.count_events(conversations, ME) == 0
+    assert backend.store.count() == 1  # ours to ask for, not to delete
+
+
+def test_a_bundled_backend_that_is_down_stops_the_deletion_before_anything_is_gone(stores, monkeypatch, capsys):
+    queue, conversations, (handed_on, _, _) = stores
+    monkeypatch.setenv("EVENTS_BACKEND_PORT", str(free_port()))
+
+    code, out = forget(monkeypatch, capsys, handed_on)
+
+    assert code == 1 and "本地事件平台暂时连不上" in out and "这次没有删除任何内容" in out
+    assert queue.get(handed_on) is not None and conversation_store.count_events(conversations, ME) == 3
+
+
+@pytest.mark.parametrize("wanted", ["QJ20000101-0001", "wechat:o6_nobody", "  "])
+def test_something_we_do_not_hold_is_said_so(stores, monkeypatch, capsys, wanted):
+    code, out = forget(monkeypatch, capsys, wanted)
+
+    assert code == 1 and "没有找到" in out and "请核对后再试" in out
