@@ -16,7 +16,7 @@ from bot.governance.queue import ReportQueue
 from bot.governance.statuses import STATUS_LABELS, parse_status
 from bot.governance.views import DELIVERY_LABELS, REJECTED, ReportView
 from bot.personal_data.retention import Retention
-from bot.privacy import mask_personal_data
+from bot.terminal import for_staff
 
 SUMMARY_LENGTH = 30
 SOURCE_LABELS = {"bot": "小助手", "backend": "云治前进", "staff": "工作人员"}
@@ -130,12 +130,12 @@ def deliver_command(args: argparse.Namespace) -> int:
 
 
 def _summary_line(report: ReportView) -> str:
-    text = mask_personal_data(report.description).replace("\n", " ")
+    text = for_staff(report.description)
     if len(text) > SUMMARY_LENGTH:
         text = text[:SUMMARY_LENGTH] + "…"
     flag = "  ⚠ 被拒收" if report.delivery == REJECTED else ""
     return (f"{report.ticket_no}  {report.status_label}  {report.category}  {report.created_at:%Y-%m-%d %H:%M}  "
-            f"{mask_personal_data(report.location)}  {text}  电话 {report.phone_masked or '未留'}{flag}")
+            f"{for_staff(report.location)}  {text}  电话 {report.phone_masked or '未留'}{flag}")
 
 
 def _details(report: ReportView) -> str:
@@ -143,15 +143,16 @@ def _details(report: ReportView) -> str:
         f"工单号：{report.ticket_no}",
         f"状态：{report.status_label}（{report.status}）",
         f"类别：{report.category}",
-        f"地点：{mask_personal_data(report.location)}",
-        f"描述：{mask_personal_data(report.description)}",
+        f"地点：{for_staff(report.location)}",
+        f"描述：{for_staff(report.description)}",
         f"电话：{report.phone_masked or '未留'}",
         f"受理时间：{report.created_at:%Y-%m-%d %H:%M}",
-        f"转派：{DELIVERY_LABELS[report.delivery]}" + (f"（{report.delivery_error}）" if report.delivery_error else ""),
+        f"转派：{DELIVERY_LABELS[report.delivery]}"
+        + (f"（{for_staff(report.delivery_error)}）" if report.delivery_error else ""),
         "处理经过：",
     ]
     for entry in report.history:
-        note = f"  {mask_personal_data(entry.note)}" if entry.note else ""
+        note = f"  {for_staff(entry.note)}" if entry.note else ""
         lines.append(f"  {entry.at:%Y-%m-%d %H:%M}  {entry.status_label}  （{SOURCE_LABELS[entry.source]}）{note}")
     if report.delivery == REJECTED:
         lines.append(f"排除拒收原因后重发：python -m bot queue resend {report.ticket_no}")
