@@ -1,13 +1,8 @@
 """`python -m bot report ...`: reports for staff."""
 import argparse
 
-from bot.staff_reports.unanswered import (
-    DEFAULT_LIMIT,
-    TrackerStoreError,
-    default_db_url,
-    find_unanswered,
-    format_report,
-)
+from bot.conversation_store import default_db_url
+from bot.staff_reports.unanswered import DEFAULT_LIMIT, TrackerStoreError, find_unanswered, format_report
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -16,28 +16,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from bot import settings
+from bot.conversation_store import events
 from bot.terminal import for_staff
 
 DEFAULT_THRESHOLD = 0.6
 DEFAULT_LIMIT = 20
 FALLBACK_INTENTS = ("nlu_fallback", "out_of_scope")
 _SPACE_BETWEEN_CHINESE = re.compile(r"(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])")
-
-# The shape of Rasa's SQLTrackerStore table (rasa/core/tracker_store.py, SQLTrackerStore.SQLEvent).
-_metadata = sa.MetaData()
-events = sa.Table(
-    "events",
-    _metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("sender_id", sa.String(255), nullable=False),
-    sa.Column("type_name", sa.String(255), nullable=False),
-    sa.Column("timestamp", sa.Float),
-    sa.Column("intent_name", sa.String(255)),
-    sa.Column("action_name", sa.String(255)),
-    sa.Column("data", sa.Text),
-)
-
 
 class TrackerStoreError(Exception):
     """The conversation database cannot be read; the message says why, in Chinese."""
@@ -52,11 +37,6 @@ class UnansweredQuestion:
     last_seen: datetime
     guess: str
     confidence: float
-
-
-def default_db_url() -> str:
-    """`TRACKER_STORE_URL`, else the SQLite file `tracker.db` in `DATA_DIR` (default var/tracker.db)."""
-    return settings.get("TRACKER_STORE_URL") or f"sqlite:///{settings.path('DATA_DIR') / 'tracker.db'}"
 
 
 def find_unanswered(

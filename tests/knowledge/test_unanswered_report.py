@@ -9,8 +9,9 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.conversation_store import default_db_url
 from bot.staff_reports import cli
-from bot.staff_reports.unanswered import UnansweredQuestion, default_db_url, find_unanswered, format_report
+from bot.staff_reports.unanswered import UnansweredQuestion, find_unanswered, format_report
 
 T0 = 1_700_000_000.0
 
