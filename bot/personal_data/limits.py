@@ -16,7 +16,7 @@ class RetentionLimits:
 
     @classmethod
     def from_env(cls) -> "RetentionLimits":
-        return cls(*(_days(key) for key in (
+        return cls(*(retention_days(key) for key in (
             "RETENTION_CONVERSATION_DAYS", "RETENTION_CLOSED_REPORT_DAYS", "RETENTION_OPEN_REPORT_DAYS")))
 
     def conversations_before(self, now: datetime) -> datetime:
@@ -29,7 +29,8 @@ class RetentionLimits:
         return now - timedelta(days=self.open_report_days)
 
 
-def _days(key: str) -> int:
+def retention_days(key: str) -> int:
+    """A RETENTION_* setting: a whole number of days, 1 or more (the web widget reads its history's here too)."""
     value = settings.get(key).strip()
     if not value.isdigit() or int(value) < 1:
         raise ValueError(f"{key} must be a whole number of days (1 or more), not {value!r}")

@@ -19,6 +19,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import settings, widget_ids
+from bot.personal_data.limits import retention_days
 from bot.rasa.channels.busy import Handler
 from bot.rasa.channels.rest import ChatInput
 
@@ -83,14 +84,6 @@ def filled_in(source: str, values: Dict[str, Any]) -> str:
     return source
 
 
-def history_days() -> int:
-    """RETENTION_WIDGET_HISTORY_DAYS: how many days the page keeps a turn of its history in the browser."""
-    value = settings.get("RETENTION_WIDGET_HISTORY_DAYS").strip()
-    if not value.isdigit() or int(value) < 1:
-        raise ValueError(f"RETENTION_WIDGET_HISTORY_DAYS must be a whole number of days (1 or more), not {value!r}")
-    return int(value)
-
-
 class WidgetInput(ChatInput):
     """REST's message endpoint (with its checks and "busy" answer) for ids the server signed, plus the id issuer,
     the chat page, its assets and the embed script."""
@@ -112,7 +105,9 @@ class WidgetInput(ChatInput):
         widget = super().blueprint(on_new_message)
         origins = settings.cors_origins()
         page_headers = {"Content-Security-Policy": page_policy(origins)}
-        settings_in_scripts = {"embed.js": {"ALLOWED_ORIGINS": origins}, "widget.js": {"HISTORY_DAYS": history_days()}}
+        # How many days the page keeps a turn of its history in the browser.
+        history_days = retention_days("RETENTION_WIDGET_HISTORY_DAYS")
+        settings_in_scripts = {"embed.js": {"ALLOWED_ORIGINS": origins}, "widget.js": {"HISTORY_DAYS": history_days}}
 
         @widget.on_request
         async def page_at_root(request: Request) -> Optional[HTTPResponse]:
