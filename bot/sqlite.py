@@ -11,7 +11,8 @@ BUSY_TIMEOUT_MS = 30_000
 
 
 def tune(connection: sqlite3.Connection) -> None:
-    """Wait up to BUSY_TIMEOUT_MS for locks, journal in WAL mode, and sync at checkpoints rather than every commit.
+    """Wait up to BUSY_TIMEOUT_MS for locks, journal in WAL mode, and sync at checkpoints rather than every commit;
+    overwrite what is deleted or masked, so a resident's words do not linger in the file's free pages.
 
     (A crash of the machine, not of a process, can lose the last transactions; the file stays consistent.)
     """
@@ -20,6 +21,7 @@ def tune(connection: sqlite3.Connection) -> None:
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         _switch_to_wal(cursor)
         cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA secure_delete = ON")
     finally:
         cursor.close()
 

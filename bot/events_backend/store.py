@@ -66,6 +66,7 @@ class EventStore:
 
     def _connect(self) -> sqlite3.Connection:
         connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        connection.execute("PRAGMA secure_delete = ON")  # deleted or erased words do not linger in free pages
         connection.row_factory = sqlite3.Row
         return connection
 

@@ -89,3 +89,21 @@ def test_a_store_not_yet_written_has_nothing_to_delete(tmp_path):
     finally:
         engine.dispose()
     assert not (tmp_path / "never-written.db").exists()
+
+
+async def test_a_deleted_conversation_leaves_no_bytes_in_the_sqlite_file(tmp_path):
+    path = tmp_path / "tracker.db"
+    phone = "13987654321"
+    tracker = conversation("wechat:o6_me", NOW, NOW)
+    tracker.update(UserUttered(f"我的电话 {phone}", timestamp=NOW.timestamp() + 2))
+    await stored(f"sqlite:///{path}", tracker)
+    engine = conversation_store.connect(f"sqlite:///{path}")
+    try:
+        assert conversation_store.delete_conversation(engine, "wechat:o6_me") == 5
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        engine.dispose()
+
+    assert phone.encode() not in path.read_bytes()
+    assert "游泳馆".encode() not in path.read_bytes()

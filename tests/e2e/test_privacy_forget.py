@@ -65,3 +65,7 @@ def test_forgetting_a_resident_by_ticket_leaves_no_trace_of_them(stack):
     shown = requests.get(f"{stack.events_backend_url}/requests/{request_id}.json",
                          params={"api_key": stack.env["EVENTS_BACKEND_API_KEY"]}, timeout=5)
     assert shown.status_code == 404
+
+
+def test_the_outbox_worker_of_the_running_bot_applies_retention(stack):
+    assert "retention: deleted 0 conversations" in stack.log()

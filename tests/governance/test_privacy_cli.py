@@ -2,6 +2,7 @@
 backend (its copies deleted) and with an external one (its staff are told which events to delete)."""
 import io
 import time
+from datetime import timedelta
 
 import pytest
 
@@ -100,3 +101,21 @@ def test_something_we_do_not_hold_is_said_so(stores, monkeypatch, capsys, wanted
     code, out = forget(monkeypatch, capsys, wanted)
 
     assert code == 1 and "没有找到" in out and "请核对后再试" in out
+
+
+def test_retention_can_be_applied_on_demand_and_says_what_it_did(stores, monkeypatch, capsys):
+    queue, conversations, (handed_on, _, _) = stores
+    with conversations.begin() as connection:
+        connection.execute(conversation_store.events.insert(), [
+            {"sender_id": "widget:long-gone", "type_name": "user", "timestamp": time.time() - 181 * 86400,
+             "data": "{}"}])
+    real_clock = queue.clock
+    queue.clock = lambda: real_clock() - timedelta(days=91)
+    queue.set_status(handed_on, "已办结")
+
+    assert main(["privacy", "retention"]) == 0
+
+    assert capsys.readouterr().out == (
+        "已按保存期限清理：删除对话 1 段，删除已办结工单的个人信息 1 件，删除长期未办结工单的电话 0 件。\n")
+    assert queue.get(handed_on).description == "（已按保存期限删除）"
+    assert conversation_store.count_events(conversations, ME) == 3
