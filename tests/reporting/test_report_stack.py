@@ -152,6 +152,23 @@ def test_once_the_report_is_filed_the_conversation_keeps_no_phone_number(stack, 
     assert ticket_no and "13812345678" not in stored_conversation(stack, sender)
     assert "138****5678" in stored_conversation(stack, sender)
     assert wait_for_status(queue, ticket_no, "已转派").phone_masked == "138****5678"
+    with closing(sqlite3.connect(stack.data_dir / "governance.db")) as db:
+        assert db.execute("SELECT phone FROM reports WHERE ticket_no = ?", (ticket_no,)).fetchone() == ("13812345678",)
+
+
+def test_numbers_in_a_question_and_in_a_cancelled_report_are_stored_masked(stack, queue):
+    sender = new_sender()
+    stack.say(sender, "我的电话1381 234 5678，身份证330102199001011234，老年卡怎么办")
+    stored = stored_conversation(stack, sender)
+    assert "138****5678" in stored and not any(n in stored for n in ("234 5678", "330102199001011234"))
+
+    summary = report_until_summary(stack, sender, phone="0571 8765 4321")
+    assert "0571-87654321" in stored_conversation(stack, sender)  # the form still needs it
+    assert texts.CANCELLED in reply_text(tap(stack, sender, summary, "取消"))
+
+    stored = stored_conversation(stack, sender)
+    assert "0571-****4321" in stored and not any(n in stored for n in ("87654321", "8765 4321"))
+    assert queue.list_for_sender(sender) == []
 
 
 def test_unrelated_question_mid_form_is_answered_and_the_form_resumes(stack, queue):
