@@ -3,13 +3,19 @@ SQLAlchemy: staff reports and the data-protection commands reach it without load
 
 Each stored event is one row of Rasa's `events` table; a conversation is every row with its `sender_id`.
 """
-from datetime import datetime
+import json
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
+import yaml
 from sqlalchemy.engine import Engine, make_url
 
 from bot import settings, sqlite
+from bot.privacy import mask_personal_data
+
+# The one slot stored readable: a report's call-back number, while its form is open (bot/rasa/tracker_store.py).
+PHONE_SLOT = "report_phone"
 
 # The shape of Rasa's SQLTrackerStore table (rasa/core/tracker_store.py, SQLTrackerStore.SQLEvent, rasa 3.6.21).
 _metadata = sa.MetaData()
@@ -72,6 +78,35 @@ def delete_idle(engine: Engine, last_event_before: datetime) -> int:
         # One statement, so a conversation that a resident takes up again meanwhile is not deleted.
         connection.execute(events.delete().where(events.c.sender_id.in_(idle)))
     return count
+
+
+def session_expiry() -> timedelta:
+    """How long a conversation may pause before Rasa starts a new session (domain.yml, session_config)."""
+    domain = yaml.safe_load((settings.PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+    return timedelta(minutes=float(domain["session_config"]["session_expiration_time"]))
+
+
+def mask_abandoned_phones(engine: Engine, last_event_before: datetime) -> int:
+    """Mask the call-back number of report forms left unfinished in conversations idle since `last_event_before`:
+    their session is over, so no form reads it again. Returns how many events changed."""
+    if not exists(engine):
+        return 0
+    idle = (
+        sa.select(events.c.sender_id)
+        .group_by(events.c.sender_id)
+        .having(sa.func.max(events.c.timestamp) < last_event_before.timestamp())
+    )
+    phones = sa.select(events.c.id, events.c.data).where(
+        events.c.type_name == "slot", events.c.action_name == PHONE_SLOT, events.c.sender_id.in_(idle))
+    changed = 0
+    with engine.begin() as connection:
+        for row_id, data in connection.execute(phones).all():
+            event = json.loads(data)
+            if isinstance(event.get("value"), str) and mask_personal_data(event["value"]) != event["value"]:
+                event["value"] = mask_personal_data(event["value"])
+                connection.execute(events.update().where(events.c.id == row_id).values(data=json.dumps(event)))
+                changed += 1
+    return changed
 
 
 def count_events(engine: Engine, sender_id: str) -> int:

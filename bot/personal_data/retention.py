@@ -4,7 +4,8 @@ copies the same way, bot/events_backend/store.py).
 - conversations whose last message is older than RETENTION_CONVERSATION_DAYS, every event of them (this is also
   where `report unanswered` reads residents' questions, so they go with them);
 - a closed report's phone and the resident's words, RETENTION_CLOSED_REPORT_DAYS after closing;
-- the phone of a report never closed, RETENTION_OPEN_REPORT_DAYS after filing.
+- the phone of a report never closed, RETENTION_OPEN_REPORT_DAYS after filing;
+- masked, not deleted: the call-back number of a report form left unfinished, once its session has expired.
 """
 import logging
 from dataclasses import dataclass
@@ -45,10 +46,12 @@ class Retention:
         engine = conversation_store.connect(self.tracker_db_url)
         try:
             conversations = conversation_store.delete_idle(engine, self.limits.conversations_before(now))
+            abandoned = conversation_store.mask_abandoned_phones(engine, now - conversation_store.session_expiry())
         finally:
             engine.dispose()
         closed, phones = erasure.erase_expired(self.queue, self.limits, now)
         summary = RetentionSummary(conversations, closed, phones)
         logger.info("retention: deleted %d conversations, erased the personal data of %d closed reports and the "
-                    "phone of %d open ones", conversations, closed, phones)
+                    "phone of %d open ones; masked %d phones of abandoned report forms", conversations, closed, phones,
+                    abandoned)
         return summary

@@ -11,7 +11,8 @@ Privacy. Residents are told their number is kept only while their problem is han
 holds it for that. Every event is stored with phone and ID-card numbers masked (bot.privacy), except the
 `report_phone` slot, which the report form reads again on later turns until it files the report. When the slot is
 cleared (the report filed, cancelled or started afresh) or a new session starts (an abandoned form), that number
-is masked too, in every stored event of the conversation.
+is masked too, in every stored event of the conversation; the retention sweep masks it in conversations whose
+session expired without the resident coming back (bot/conversation_store.py).
 """
 import itertools
 import json
@@ -23,13 +24,11 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event, SessionStarted, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.conversation_store import PHONE_SLOT
 from bot.privacy import mask_personal_data
 
 logger = logging.getLogger(__name__)
 
-# The call-back number of the report being filled in; actions/report.py clears it when the report is filed or
-# cancelled.
-PHONE_SLOT = "report_phone"
 
 
 class StoredEventCounts:
