@@ -1,11 +1,13 @@
 """Rasa would send usage data to its makers abroad: every Rasa process the project starts runs with telemetry off,
 even when the environment it was started from says otherwise."""
 import os
+import sys
 from typing import Dict, List
 
 import pytest
 
 from bot import cli, run as bot_run, settings, training
+from bot.rasa import server as rasa_server
 
 
 @pytest.fixture
@@ -60,3 +62,18 @@ def test_training_runs_rasa_without_telemetry(new_process, monkeypatch):
 
     [(command, env)] = calls
     assert command[1] == "train" and env["RASA_TELEMETRY_ENABLED"] == "false"
+
+
+def test_the_rasa_server_runs_without_telemetry(new_process, monkeypatch):
+    """`python -m bot.rasa.server` (what `bot run` and the test stacks start) hands over to Rasa without it."""
+    import rasa.__main__
+
+    seen: Dict[str, str] = {}
+    monkeypatch.setattr(rasa.__main__, "main", lambda: seen.update(os.environ))
+    monkeypatch.setattr(rasa_server, "validate_replies_cheaply", lambda: None)
+    monkeypatch.setattr(rasa_server, "pool_sqlite_conversations", lambda: None)
+    monkeypatch.setattr(sys, "argv", ["bot/rasa/server.py", "run"])
+
+    rasa_server.main()
+
+    assert seen["RASA_TELEMETRY_ENABLED"] == "false"
