@@ -1,5 +1,6 @@
 """What a phone or ID-card number looks like, in one place: the report form accepts a call-back number by it, and
-every resident text stored, shown to staff or written to logs has such numbers masked by it.
+such numbers are masked by it wherever residents' words are kept or shown (the conversation store, staff commands,
+the report summaries the bot replies with, closed reports).
 
 Numbers are recognised however they are typed: spaces, dashes or brackets between the digits, full-width
 characters, +86 / 0086 in front. Dates (20240501), times, amounts and ticket numbers (QJ20240501-0001) are not
