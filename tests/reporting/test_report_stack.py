@@ -229,10 +229,10 @@ def test_bad_phone_is_asked_again_politely(stack):
     assert "138****5678" in stack.say_text(sender, "13812345678")
 
 
-def test_a_5000_character_description_gets_a_polite_message(stack):
+def test_a_2400_character_description_gets_a_polite_message(stack):
     sender = new_sender()
     stack.say(sender, "我要反映问题")
-    reply = stack.say_text(sender, "路灯不亮" * 1250)
+    reply = stack.say_text(sender, "路灯不亮" * 600)
     assert "精简" in reply and "2000" in reply
     assert "「公共设施」" in stack.say_text(sender, "小区门口路灯坏了好几天了")
 

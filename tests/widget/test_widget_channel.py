@@ -176,9 +176,9 @@ def test_capabilities_payload_brings_quick_replies(stack):
 
 def test_oversize_message_gets_a_polite_reply_and_the_chat_goes_on(stack):
     sender = stack.widget_sender()
-    reply = requests.post(webhook(stack), json={"sender": sender, "message": "路" * 4000}, timeout=30)
+    reply = requests.post(webhook(stack), json={"sender": sender, "message": "路" * 2500}, timeout=30)
     assert reply.status_code == 200
-    too_long = TOO_LONG_TEXT.format(length=4000, limit=MAX_MESSAGE_CHARS)
+    too_long = TOO_LONG_TEXT.format(length=2500, limit=MAX_MESSAGE_CHARS)
     assert reply.json() == [{"recipient_id": conversation_of(sender), "text": too_long}]
     follow_up = requests.post(webhook(stack), json={"sender": sender, "message": "你好"}, timeout=30).json()
     assert "前进小助手" in "".join(m.get("text", "") for m in follow_up)
