@@ -4,13 +4,15 @@ address a request came.
 Counted in fixed windows in the short memory every server shares (`short_memory.py`), so a limit holds across the
 Sanic workers and the servers, and lifts by itself when its window ends. Over a limit the resident gets one of the
 polite replies below instead of an answer. A setting of 0 switches a limit off. When the memory cannot be reached
-the message is let through: a broken counter must not silence the bot.
+the message is let through: a broken counter must not silence the bot. The memory keeps digests of what it counts,
+never an address or an openid.
 
 The client address is the socket peer. Only a peer in TRUSTED_PROXIES (addresses or networks, comma-separated) is
 believed about the client: then the right-most address of X-Forwarded-For that is not itself a trusted proxy is
 the client, as each proxy appends the address it received the request from and only the left part can be forged.
 IPv6 clients are counted by their /64 network, the block one household or device gets.
 """
+import hashlib
 import ipaddress
 import logging
 from dataclasses import dataclass
@@ -45,11 +47,17 @@ class Limit:
         if self.allowed == 0:
             return True
         try:
-            counted = short_memory.shared().count(f"rate:{self.name}:{key}", self.seconds)
+            counted = short_memory.shared().count(f"rate:{self.name}:{_digest(key)}", self.seconds)
         except Exception as error:  # SQLite busy for too long, Redis down: answer rather than refuse everyone
             logger.warning("rate limit %s not counted (%s); the message is let through", self.name, error)
             return True
         return counted <= self.allowed
+
+
+def _digest(key: str) -> str:
+    """What the memory keeps instead of an address or a conversation id (an openid): they are personal data, and
+    a quiet server sweeps its expired counts only now and then."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
 def per_conversation() -> Limit:

@@ -1,6 +1,8 @@
 """The decisions behind the rate limits, without Rasa: which address a request came from, and when a limit refuses
 and recovers (counted in the short memory each test gets of its own, tests/conftest.py)."""
+import sqlite3
 import time
+from contextlib import closing
 
 import pytest
 
@@ -75,6 +77,14 @@ def test_limits_of_different_kinds_count_apart():
     _start_of_a_window(1.0)
     assert Limit("one", allowed=1, seconds=1.0).allows("same")
     assert Limit("two", allowed=1, seconds=1.0).allows("same")
+
+
+def test_the_memory_keeps_no_address_or_openid_in_clear(tmp_path):
+    Limit("address", allowed=5, seconds=60).allows("203.0.113.7")
+    Limit("conversation", allowed=5, seconds=60).allows("wechat:o6_bmjrPTlm6_2sgVt7hMZOPfL2M")
+    with closing(sqlite3.connect(tmp_path / "short_memory.db")) as db:  # this test's own (tests/conftest.py)
+        keys = [key for (key,) in db.execute("SELECT key FROM short_memory")]
+    assert len(keys) == 2 and not any("203.0.113" in key or "o6_bmjr" in key for key in keys), keys
 
 
 def test_zero_means_no_limit():
