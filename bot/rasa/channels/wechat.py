@@ -286,7 +286,8 @@ class WeChatInput(InputChannel):
         except Exception as error:  # whatever a hostile or broken body makes the parser raise
             return self._bad_request(f"unreadable XML ({type(error).__name__})")
         fingerprint = wechat_guard.digest(incoming.key, incoming.text or "", incoming.fixed_reply or "")
-        if not wechat_guard.first_use(args.get("timestamp"), args.get("nonce"), fingerprint):
+        # The shared memory may be a SQLite file other processes write: off the event loop.
+        if not await asyncio.to_thread(wechat_guard.first_use, args.get("timestamp"), args.get("nonce"), fingerprint):
             logger.warning("WeChat message refused: its nonce already came with another message (%s)",
                            senders.for_log(incoming.conversation))
             return _forbidden()
