@@ -25,6 +25,16 @@ BOT_REPLIES = f"{BOT_MESSAGES} .bubble"
 USER_MESSAGES = "#messages .msg-user .bubble"
 WEBHOOK_ROUTE = "**/webhooks/widget/webhook"
 REPLY_TIMEOUT_MS = 30_000
+def test_a_paste_too_large_to_read_is_explained_not_shown_as_unreachable(phone, widget_url):
+    page = phone
+    page.goto(widget_url)
+    expect(page.locator(BOT_REPLIES)).to_have_count(1)
+    before = bot_count(page)
+    send(page, "路灯坏了" * 2000)
+    assert "2000字以内" in replies_after(page, before)
+    expect(page.get_by_role("button", name="重试")).to_have_count(0)
+
+
 SIGNED_ID = re.compile(r"[A-Za-z0-9_-]{24}\.[A-Za-z0-9_-]{43}")
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 

@@ -184,13 +184,13 @@ def test_oversize_message_gets_a_polite_reply_and_the_chat_goes_on(stack):
     assert "前进小助手" in "".join(m.get("text", "") for m in follow_up)
 
 
-def test_huge_message_gets_the_same_polite_reply(stack):
+def test_a_huge_message_is_refused_unread_with_a_polite_explanation(stack):
     body = json.dumps({"sender": stack.widget_sender(), "message": "路" * 200_000})
     reply = requests.post(
         webhook(stack), data=body.encode(), headers={"Content-Type": "application/json"}, timeout=30
     )
-    assert reply.status_code == 200
-    assert "超过了" in reply.json()[0]["text"]
+    assert reply.status_code == 413
+    assert "2000字以内" in reply.text
 
 
 @pytest.mark.parametrize(

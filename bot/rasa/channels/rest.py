@@ -23,6 +23,8 @@ from sanic.response import HTTPResponse
 from bot import senders, settings
 from bot.rasa.channels.busy import Handler, answer_or_busy
 from bot.rasa.channels.message_limit import refuse_too_long
+from bot.rasa.channels.rate_limit import limit_per_address, limit_per_conversation
+from bot.rasa.channels.request_size import cap_request_bodies
 
 # Rasa's SQL tracker store keeps sender ids in a VARCHAR(255).
 MAX_SENDER_CHARS = 255
@@ -79,7 +81,8 @@ class ChatInput(RestInput):
         return None
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
-        return super().blueprint(refuse_too_long(answer_or_busy(on_new_message)))
+        chat = super().blueprint(limit_per_conversation(refuse_too_long(answer_or_busy(on_new_message))))
+        return cap_request_bodies(limit_per_address(chat))
 
 
 class ResidentRestInput(ChatInput):

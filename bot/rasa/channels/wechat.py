@@ -32,7 +32,8 @@ from bot import senders
 from bot.rasa.channels import wechat_guard
 from bot.rasa.channels.busy import Handler, answer_or_busy
 from bot.rasa.channels.message_limit import refuse_too_long
-from bot.rasa.channels.request_size import MAX_REQUEST_BYTES
+from bot.rasa.channels.rate_limit import limit_per_conversation
+from bot.rasa.channels.request_size import MAX_REQUEST_BYTES, cap_request_bodies
 from bot.rasa.channels.wechat_api import CustomerServiceClient
 from bot.rasa.channels.wechat_history import ConversationHistory
 from bot.rasa.channels.wechat_reply import MAX_TEXT_BYTES, chosen_payload, option_number, render, split_text
@@ -197,7 +198,7 @@ class WeChatInput(InputChannel):
             return None
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
-        handle = refuse_too_long(answer_or_busy(on_new_message))
+        handle = limit_per_conversation(refuse_too_long(answer_or_busy(on_new_message)))
         webhook = Blueprint("wechat_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])
@@ -230,7 +231,7 @@ class WeChatInput(InputChannel):
                 logger.exception("WeChat message could not be answered")
                 return response.text(NO_REPLY)
 
-        return webhook
+        return cap_request_bodies(webhook)
 
     @staticmethod
     def _not_configured() -> HTTPResponse:

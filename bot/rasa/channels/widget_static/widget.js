@@ -20,6 +20,7 @@
   /* The shape of an id the server signed ("random.signature"); an older page's own ids have no signature. */
   var SIGNED_SENDER_PATTERN = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
   var REFUSED_STATUS = 403;
+  var TOO_LARGE_STATUS = 413;
   var URL_PATTERN = /https?:\/\/[^\s<>"'，。！？；：、（）《》【】“”‘’]+/g;
   var URL_TRAILING_PUNCTUATION = /[.,;:!?)\]]+$/;
   var WELCOME = {
@@ -287,7 +288,8 @@
     scrollToEnd();
   }
 
-  /* A JSON POST to `url` next to this page; rejects with the HTTP status on a non-2xx answer. */
+  /* A JSON POST to `url` next to this page; rejects with the HTTP status on a non-2xx answer, except that the
+     server's explanation of a message too large to read (413) is shown as the bot's reply. */
   function postJson(url, body, signal) {
     return fetch(url, {
       method: "POST",
@@ -296,6 +298,11 @@
       credentials: "same-origin",
       signal: signal
     }).then(function (response) {
+      if (response.status === TOO_LARGE_STATUS) {
+        return response.text().then(function (text) {
+          return [{ text: text }];
+        });
+      }
       if (!response.ok) {
         var error = new Error("HTTP " + response.status);
         error.status = response.status;
