@@ -12,7 +12,7 @@ import yaml
 from sqlalchemy.engine import Engine, make_url
 
 from bot import settings, sqlite
-from bot.privacy import mask_personal_data
+from bot.personal_data.numbers import mask_personal_data
 
 # The one slot stored readable: a report's call-back number, while its form is open (bot/rasa/tracker_store.py).
 PHONE_SLOT = "report_phone"

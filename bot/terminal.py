@@ -2,7 +2,7 @@
 description cannot clear the staff member's screen, recolour it, or reorder what follows it (bidi overrides)."""
 import re
 
-from bot.privacy import mask_personal_data
+from bot.personal_data.numbers import mask_personal_data
 
 # A whole escape sequence (CSI such as ESC[2J, OSC such as a window title, or ESC and one character).
 _ESCAPE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|.)?", re.DOTALL)

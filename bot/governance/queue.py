@@ -22,7 +22,7 @@ from bot.governance.models import OutboxEntry, Report, StatusChange
 from bot.governance.statuses import CLOSED, RECEIVED, SOURCES, parse_status
 from bot.governance.tickets import next_ticket, normalise_ticket
 from bot.governance.views import ReportView, report_view
-from bot.privacy import mask_personal_data
+from bot.personal_data.numbers import mask_personal_data
 
 logger = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from bot.governance import clock
 from bot.governance.messages import ERASED_BY_RETENTION
 from bot.governance.models import Report
 from bot.governance.statuses import label
-from bot.privacy import mask_personal_data
+from bot.personal_data.numbers import mask_personal_data
 
 PENDING, DELIVERED, REJECTED = "pending", "delivered", "rejected"
 DELIVERY_LABELS = {PENDING: "待转派", DELIVERED: "已转至云治前进", REJECTED: "被事件平台拒收，需人工处理"}

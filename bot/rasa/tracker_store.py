@@ -8,7 +8,7 @@ conversation's turns hold its lock from loading to saving (the lock store), so n
 between. Trackers the store did not load fall back to Rasa's count.
 
 Privacy. Residents are told their number is kept only while their problem is handled; the governance queue
-holds it for that. Every event is stored with phone and ID-card numbers masked (bot.privacy), except the
+holds it for that. Every event is stored with phone and ID-card numbers masked (bot.personal_data.numbers), except the
 `report_phone` slot, which the report form reads again on later turns until it files the report. When the slot is
 cleared (the report filed, cancelled or started afresh) or a new session starts (an abandoned form), that number
 is masked too, in every stored event of the conversation; the retention sweep masks it in conversations whose
@@ -25,7 +25,7 @@ from rasa.shared.core.events import Event, SessionStarted, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.conversation_store import PHONE_SLOT
-from bot.privacy import mask_personal_data
+from bot.personal_data.numbers import mask_personal_data
 
 logger = logging.getLogger(__name__)
 

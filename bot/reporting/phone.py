@@ -3,7 +3,7 @@ import re
 import unicodedata
 from typing import Optional
 
-from bot.privacy import LANDLINE, MOBILE, phone_numbers
+from bot.personal_data.numbers import LANDLINE, MOBILE, phone_numbers
 
 # Words that mean "I'd rather not leave a number" (the answer is then an anonymous report).
 NO_PHONE_WORDS = ("不留", "匿名", "不用", "不想留", "跳过", "没有", "不方便", "不给")
@@ -11,7 +11,8 @@ NO_PHONE_WORDS = ("不留", "匿名", "不用", "不想留", "跳过", "没有",
 
 def normalise_phone(text: str) -> Optional[str]:
     """The number in `text` as "13812345678" or "0571-87654321"; None unless it holds exactly one phone number,
-    a mobile or a landline with area code (bot.privacy says what those look like, and masks the same numbers)."""
+    a mobile or a landline with area code (bot.personal_data.numbers says what those look like, and masks the
+    same numbers)."""
     numbers = phone_numbers(text or "")
     if len(numbers) != 1 or numbers[0].kind not in (MOBILE, LANDLINE):
         return None

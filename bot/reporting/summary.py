@@ -4,7 +4,7 @@ from typing import Iterable, Optional
 
 from bot.governance import ReportView
 from bot.governance.clock import local
-from bot.privacy import mask_personal_data
+from bot.personal_data.numbers import mask_personal_data
 from bot.reporting import texts
 
 # A description is shown in full up to this length; longer ones are shortened on screen only (stored whole).

@@ -2,7 +2,7 @@
 numbers are masked too, and ticket numbers, dates, times and amounts are left alone."""
 import pytest
 
-from bot.privacy import ID_CARD_MASK, mask_personal_data
+from bot.personal_data.numbers import ID_CARD_MASK, mask_personal_data
 from bot.reporting.phone import normalise_phone
 
 MUST_MASK = [
