@@ -19,3 +19,19 @@ class UnknownTicket(GovernanceError, LookupError):
 
 class NotRejected(GovernanceError):
     """Only a report the events backend refused can be sent again."""
+
+
+class InvalidConsultation(GovernanceError, ValueError):
+    """A question (or an answer, or an addition) that cannot be stored as it is: empty, too long."""
+
+
+class UnknownConsultation(GovernanceError, LookupError):
+    """No consultation has this number (or it is not the asking conversation's)."""
+
+
+class AlreadyAnswered(GovernanceError):
+    """A consultation is answered once: a second answer is refused, not stored over the first."""
+
+
+class InvalidRating(GovernanceError, ValueError):
+    """A rating that is none of 满意 / 基本满意 / 不满意."""

@@ -19,3 +19,18 @@ UNKNOWN_STATUS = "没有“{wanted}”这个状态，可选：{choices}。"
 
 # --- what staff and residents see where retention erased a report's personal data ---
 ERASED_BY_RETENTION = "（已按保存期限删除）"
+
+# --- what reaches a resident on their channel (bot/governance/notifications.py) ---
+STATUS_CHANGED = "您的报事工单 {ticket_no} 有新进展：{status}。"
+STATUS_NOTE = "说明：{note}"
+SATISFACTION_QUESTION = "这件事处理得您满意吗？请选择“满意”“基本满意”或“不满意”，您的评价会帮助我们改进工作。"
+CONSULTATION_ANSWERED = "您的留言（编号 {number}）工作人员已答复：\n{answer}"
+
+# --- a question left for staff, and its rating counterpart ---
+QUESTION_EMPTY = "请写下您想问工作人员的问题。"
+QUESTION_TOO_LONG = "留言有{length}个字，最多{limit}个字，请精简后再发。"
+ANSWER_EMPTY = "答复内容是空的，请写上要告诉居民的话。"
+UNKNOWN_CONSULTATION = "没有找到留言编号 {number}，请核对后再试。"
+ALREADY_ANSWERED = "留言 {number} 已由{staff}于 {at:%Y-%m-%d %H:%M} 答复，不能再次答复。如需补充，请联系居民或另行处理。"
+ADDITION_TO_ANSWERED = "留言 {number} 已经答复了。如果还有问题，可以再留一条新的留言。"
+UNKNOWN_RATING = "请从“满意”“基本满意”“不满意”中选一个。"

@@ -1,4 +1,5 @@
-"""The governance database: reports, their status history, and their hand-over to the events backend.
+"""The governance database: reports, their status history, and their hand-over to the events backend; residents'
+questions for staff (consultations) and the notifications waiting to reach residents.
 
 Schema changes go through a new Alembic revision in `bot/governance/migrations/versions/`; these classes and
 the migrations must describe the same tables (a test compares them).
@@ -17,11 +18,12 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    false,
 )
 from sqlalchemy.orm import declarative_base, relationship
 
 from bot.governance.categories import CATEGORIES
-from bot.governance.statuses import RECEIVED, SOURCES, STATUSES
+from bot.governance.statuses import RATINGS, RECEIVED, SOURCES, STATUSES
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -68,6 +70,7 @@ class Report(Base):
     __table_args__ = (
         CheckConstraint(f"status IN ({one_of(STATUSES)})", name="status"),
         CheckConstraint(f"category IN ({one_of(CATEGORIES)})", name="category"),
+        CheckConstraint(f"satisfaction IN ({one_of(RATINGS)})", name="satisfaction"),
     )
 
     id = Column(Integer, primary_key=True)
@@ -86,6 +89,11 @@ class Report(Base):
     # Retention (bot/governance/erasure.py): when the phone, and the resident's words, were erased.
     phone_erased_at = Column(UTCDateTime, nullable=True)
     words_erased_at = Column(UTCDateTime, nullable=True)
+    # The resident's rating once it is closed; 不满意 flags it for a return visit (回访) by staff.
+    satisfaction = Column(String(8), nullable=True)
+    satisfaction_comment = Column(Text, nullable=True)
+    rated_at = Column(UTCDateTime, nullable=True)
+    revisit = Column(Boolean, nullable=False, default=False, server_default=false())
 
     history: List["StatusChange"] = relationship(
         "StatusChange", back_populates="report", order_by="StatusChange.id", cascade="all, delete-orphan"
@@ -166,3 +174,76 @@ class TicketCounter(Base):
 
     day = Column(String(8), primary_key=True)  # YYYYMMDD
     last_no = Column(Integer, nullable=False)
+
+
+class ConsultationCounter(Base):
+    """The last consultation number handed out on one day (Asia/Shanghai), like TicketCounter."""
+
+    __tablename__ = "consultation_counters"
+
+    day = Column(String(8), primary_key=True)  # YYYYMMDD
+    last_no = Column(Integer, nullable=False)
+
+
+class Consultation(Base):
+    """A question a resident left for staff (转人工 / 留言); it stays with the street's staff, never handed on."""
+
+    __tablename__ = "consultations"
+
+    id = Column(Integer, primary_key=True)
+    number = Column(String(TICKET_LENGTH), nullable=False, unique=True)
+    sender_id = Column(String(KEY_LENGTH), nullable=False, index=True)
+    channel = Column(String(CHANNEL_LENGTH), nullable=False)
+    question = Column(Text, nullable=False)  # masked
+    context = Column(Text, nullable=False, default="")  # the last turns, with the resident's agreement; masked
+    created_at = Column(UTCDateTime, nullable=False, index=True)
+    answer = Column(Text, nullable=True)
+    answered_by = Column(String(64), nullable=True)
+    answered_at = Column(UTCDateTime, nullable=True, index=True)
+    # Retention (bot/governance/erasure.py): when the resident's words (question, context, additions) were erased.
+    words_erased_at = Column(UTCDateTime, nullable=True)
+
+    additions: List["ConsultationAddition"] = relationship(
+        "ConsultationAddition", back_populates="consultation", order_by="ConsultationAddition.id",
+        cascade="all, delete-orphan",
+    )
+
+    def __repr__(self) -> str:
+        return f"<Consultation {self.number}>"
+
+
+class ConsultationAddition(Base):
+    """Something the resident added to their question later."""
+
+    __tablename__ = "consultation_additions"
+
+    id = Column(Integer, primary_key=True)
+    consultation_id = Column(Integer, ForeignKey("consultations.id", ondelete="CASCADE"), nullable=False, index=True)
+    text = Column(Text, nullable=False)  # masked
+    at = Column(UTCDateTime, nullable=False)
+
+    consultation = relationship("Consultation", back_populates="additions")
+
+
+class Notification(Base):
+    """A message waiting to reach a resident (notification outbox: written with the change it announces).
+
+    Delivered once: pushed by a worker that claims it until `claimed_until`, or shown with the resident's next
+    message ("reply"). `next_attempt_at` NULL means: no push now, wait for the resident to write.
+    """
+
+    __tablename__ = "notifications"
+
+    id = Column(Integer, primary_key=True)
+    conversation = Column(String(KEY_LENGTH), nullable=False, index=True)
+    channel = Column(String(CHANNEL_LENGTH), nullable=False)
+    text = Column(Text, nullable=False)  # masked
+    buttons = Column(Text, nullable=False, default="[]")  # JSON list of [title, payload]
+    created_at = Column(UTCDateTime, nullable=False)
+    delivered_at = Column(UTCDateTime, nullable=True)
+    delivered_via = Column(String(8), nullable=True)
+    attempts = Column(Integer, nullable=False, default=0)
+    next_attempt_at = Column(UTCDateTime, nullable=True, index=True)
+    last_error = Column(Text, nullable=False, default="")
+    claimed_by = Column(String(64), nullable=True)
+    claimed_until = Column(UTCDateTime, nullable=True)

@@ -3,30 +3,30 @@
 Every method opens its own short session, so one queue can be shared by threads. Submitting writes the report,
 its first status and its outbox entry in one transaction: a report is never stored without being handed on.
 """
+import json
 import logging
 import threading
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta
-from typing import Callable, Dict, Iterator, List, Optional, Union
+from datetime import datetime
+from typing import Callable, Dict, Iterator, List, Optional
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload, sessionmaker
+from sqlalchemy.orm import Session, object_session, selectinload, sessionmaker
 
 from bot.governance import db, messages
-from bot.governance.clock import day_start, local_day, now as utc_now
+from bot.governance.clock import Moment, end_of, local_day, now as utc_now, start_of
 from bot.governance.drafts import ReportDraft, validate
-from bot.governance.errors import NotRejected, UnknownTicket
+from bot.governance.errors import InvalidRating, NotRejected, UnknownTicket
 from bot.governance.models import OutboxEntry, Report, StatusChange
-from bot.governance.statuses import CLOSED, RECEIVED, SOURCES, parse_status
+from bot.governance.notifications import notify
+from bot.governance.statuses import CLOSED, DISSATISFIED, RATINGS, RECEIVED, SOURCES, label, parse_status
 from bot.governance.tickets import next_ticket, normalise_ticket
 from bot.governance.views import ReportView, report_view
 from bot.personal_data.numbers import mask_personal_data
 
 logger = logging.getLogger(__name__)
-
-Moment = Union[date, datetime]
 
 
 class ReportQueue:
@@ -101,9 +101,9 @@ class ReportQueue:
         if status:
             query = query.where(Report.status == parse_status(status))
         if since is not None:
-            query = query.where(Report.created_at >= _start(since))
+            query = query.where(Report.created_at >= start_of(since))
         if until is not None:
-            query = query.where(Report.created_at < _end(until))
+            query = query.where(Report.created_at < end_of(until))
         return self._views(query.order_by(Report.created_at.desc(), Report.id.desc()).limit(limit))
 
     def set_status(self, ticket_no: str, status: str, note: str = "", source: str = "staff") -> ReportView:
@@ -137,6 +137,53 @@ class ReportQueue:
             logger.info("report %s queued again for the events backend (rejected: %s)", report.ticket_no,
                         entry.last_error)
             return report_view(report)
+
+    def rate(self, sender_id: str, rating: str, ticket_no: Optional[str] = None) -> Optional[ReportView]:
+        """Store the resident's rating of a closed report: the ticket named, or else this conversation's latest
+        closed report not yet rated. Only the conversation that filed it may rate it, and may change its mind;
+        不满意 flags the report for a return visit (回访), another rating clears that flag.
+
+        None when there is nothing to rate (no such ticket of theirs, not closed yet); InvalidRating for a rating
+        that is not one of RATINGS.
+        """
+        rating = (rating or "").strip()
+        if rating not in RATINGS:
+            raise InvalidRating(messages.UNKNOWN_RATING)
+        with self.writing() as session:
+            report = self._closed_of(session, sender_id, ticket_no)
+            if report is None:
+                return None
+            report.satisfaction = rating
+            report.rated_at = self.clock()
+            report.revisit = rating == DISSATISFIED
+            session.flush()
+            logger.info("report %s rated %s", report.ticket_no, rating)
+            return report_view(report)
+
+    def comment_on_rating(self, sender_id: str, ticket_no: str, text: str) -> Optional[ReportView]:
+        """Keep what the resident said about their rating (masked) on the rated ticket; None if they have not
+        rated that ticket of theirs, or said nothing."""
+        text = mask_personal_data((text or "").strip())
+        if not text:
+            return None
+        with self.writing() as session:
+            report = self._closed_of(session, sender_id, ticket_no)
+            if report is None or report.satisfaction is None:
+                return None
+            report.satisfaction_comment = text
+            session.flush()
+            return report_view(report)
+
+    def _closed_of(self, session: Session, sender_id: str, ticket_no: Optional[str]) -> Optional[Report]:
+        query = _reports().where(Report.sender_id == sender_id, Report.status == CLOSED)
+        if ticket_no is not None:
+            wanted = normalise_ticket(ticket_no)
+            if wanted is None:
+                return None
+            query = query.where(Report.ticket_no == wanted)
+        else:
+            query = query.where(Report.satisfaction.is_(None)).order_by(Report.updated_at.desc(), Report.id.desc())
+        return session.scalars(query.limit(1)).one_or_none()
 
     def _add(self, session: Session, draft: ReportDraft) -> Report:
         moment = self.clock()
@@ -179,6 +226,25 @@ def record_status(report: Report, status: str, note: str, source: str, moment: d
     report.status = status
     report.updated_at = moment
     report.history.append(StatusChange(status=status, note=note or "", source=source, at=moment))
+    _tell_resident(report, status, note, moment)
+
+
+def _tell_resident(report: Report, status: str, note: str, moment: datetime) -> None:
+    """The status change, as a note to the conversation that filed the report (in the same transaction); on
+    已办结 it asks for a rating, with one button per rating."""
+    lines = [messages.STATUS_CHANGED.format(ticket_no=report.ticket_no, status=label(status))]
+    if note and note.strip():
+        lines.append(messages.STATUS_NOTE.format(note=note.strip()))
+    buttons = ()
+    if status == CLOSED:
+        lines.append(messages.SATISFACTION_QUESTION)
+        buttons = tuple((rating, rating_payload(report.ticket_no, rating)) for rating in RATINGS)
+    notify(object_session(report), report.sender_id, report.channel, "\n".join(lines), buttons, moment)
+
+
+def rating_payload(ticket_no: str, rating: str) -> str:
+    """The button payload a resident's rating comes back as (the conversation side's `rate_report` intent)."""
+    return "/rate_report" + json.dumps({"ticket_no": ticket_no, "rating": rating}, ensure_ascii=False)
 
 
 def _reports():
@@ -191,14 +257,6 @@ def _by_key(session: Session, key: str) -> Optional[Report]:
 
 def _by_ticket(session: Session, ticket_no: str) -> Optional[Report]:
     return session.scalars(_reports().where(Report.ticket_no == ticket_no)).one_or_none()
-
-
-def _start(moment: Moment) -> datetime:
-    return moment if isinstance(moment, datetime) else day_start(moment)
-
-
-def _end(moment: Moment) -> datetime:
-    return moment if isinstance(moment, datetime) else day_start(moment + timedelta(days=1))
 
 
 _opened: Dict[str, ReportQueue] = {}

@@ -38,3 +38,8 @@ def parse_status(text: str) -> str:
             return code
     choices = "、".join(f"{chinese}（{code}）" for code, chinese in STATUS_LABELS.items())
     raise InvalidStatus(messages.UNKNOWN_STATUS.format(wanted=wanted, choices=choices))
+
+
+# How a resident may rate a closed report; the last one flags it for a return visit (回访).
+SATISFIED, MOSTLY_SATISFIED, DISSATISFIED = "满意", "基本满意", "不满意"
+RATINGS = (SATISFIED, MOSTLY_SATISFIED, DISSATISFIED)

@@ -40,6 +40,12 @@ class ReportView:
     delivery_error: str
     # The conversation that filed it: only that resident is shown its category and place by ticket number.
     sender_id: str
+    channel: str = ""
+    # The resident's rating once closed (满意 / 基本满意 / 不满意, or None), their comment, and the 回访 flag.
+    satisfaction: Optional[str] = None
+    satisfaction_comment: Optional[str] = None
+    rated_at: Optional[datetime] = None
+    revisit: bool = False
 
 
 def report_view(report: Report) -> ReportView:
@@ -60,6 +66,11 @@ def report_view(report: Report) -> ReportView:
         delivery=_delivery(report),
         delivery_error=report.outbox.last_error if report.outbox else "",
         sender_id=report.sender_id,
+        channel=report.channel,
+        satisfaction=report.satisfaction,
+        satisfaction_comment=report.satisfaction_comment,
+        rated_at=clock.local(report.rated_at) if report.rated_at else None,
+        revisit=bool(report.revisit),
     )
 
 

@@ -37,7 +37,7 @@ def test_upgrading_again_changes_nothing(database_url):
     engine = db.create_engine(database_url)
     try:
         with engine.connect() as connection:
-            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0003"]
+            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0004"]
     finally:
         engine.dispose()
 

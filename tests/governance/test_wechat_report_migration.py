@@ -19,14 +19,14 @@ def _senders(engine) -> dict:
         return dict(connection.execute(text("SELECT ticket_no, sender_id FROM reports")).all())
 
 
-def _at(engine, revision: str) -> None:
+def _at(engine, revision: str, down: bool = False) -> None:
     with db.writer(engine).begin() as connection:
         config = db.alembic_config()
         config.attributes["connection"] = connection
-        if revision == BEFORE:
-            command.upgrade(config, revision)
-        else:
+        if down:
             command.downgrade(config, revision)
+        else:
+            command.upgrade(config, revision)
 
 
 def test_wechat_reports_move_to_the_wechat_conversation_and_back(database_url):
@@ -51,7 +51,7 @@ def test_wechat_reports_move_to_the_wechat_conversation_and_back(database_url):
         tickets = [view.ticket_no for view in ReportQueue(engine).list_for_sender(f"wechat:{OPENID}")]
         assert sorted(tickets) == ["QJ20240501-0001", "QJ20240501-0004"]
 
-        _at(engine, "-1")
+        _at(engine, BEFORE, down=True)
         assert _senders(engine) == {ticket: sender.removeprefix("wechat:") if channel == "wechat" else sender
                                     for ticket, sender, channel in REPORTS}
     finally:
