@@ -4,8 +4,9 @@ SQLAlchemy: staff reports and the data-protection commands reach it without load
 Each stored event is one row of Rasa's `events` table; a conversation is every row with its `sender_id`.
 """
 import json
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Optional
 
 import sqlalchemy as sa
 import yaml
@@ -116,3 +117,14 @@ def count_events(engine: Engine, sender_id: str) -> int:
     with engine.connect() as connection:
         return connection.execute(
             sa.select(sa.func.count()).select_from(events).where(events.c.sender_id == sender_id)).scalar_one()
+
+
+def last_user_message_at(engine: Engine, sender_id: str) -> Optional[datetime]:
+    """When the resident last wrote in this conversation (its latest `user` event); None if never, or no store."""
+    if not exists(engine):
+        return None
+    with engine.connect() as connection:
+        timestamp = connection.execute(
+            sa.select(sa.func.max(events.c.timestamp))
+            .where(events.c.sender_id == sender_id, events.c.type_name == "user")).scalar_one()
+    return None if timestamp is None else datetime.fromtimestamp(timestamp, timezone.utc)

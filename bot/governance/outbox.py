@@ -35,6 +35,13 @@ RETENTION_INTERVAL_SECONDS = 24 * 3600.0
 RETENTION_RETRY_SECONDS = 3600.0
 
 
+def backoff(attempt: int, base_delay: float, max_delay: float, rng: random.Random) -> timedelta:
+    """Wait before try number `attempt + 1`: doubling from base_delay up to max_delay, with jitter so that things
+    that failed together (reports, notes to residents) do not all come back together."""
+    ceiling = min(max_delay, base_delay * 2 ** min(attempt - 1, 32))
+    return timedelta(seconds=rng.uniform(ceiling / 2, ceiling))
+
+
 @dataclass(frozen=True)
 class Outgoing:
     """A claimed outbox entry, with the report fields the backend needs."""
@@ -157,10 +164,7 @@ class OutboxWorker:
             ]
 
     def backoff(self, attempt: int) -> timedelta:
-        """Wait before try number `attempt + 1`: doubling from base_delay up to max_delay, with jitter so that
-        reports that failed together do not all come back together."""
-        ceiling = min(self.max_delay, self.base_delay * 2 ** min(attempt - 1, 32))
-        return timedelta(seconds=self._random.uniform(ceiling / 2, ceiling))
+        return backoff(attempt, self.base_delay, self.max_delay, self._random)
 
     def refresh_statuses(self) -> RefreshSummary:
         """Ask the backend about every handed-on report not yet closed, and record any progress."""

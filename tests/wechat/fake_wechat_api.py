@@ -3,6 +3,7 @@
 `GET token` hands out access tokens for the right app id and secret; `POST message/custom/send` accepts a
 customer-service text message only with a token it issued that is neither revoked nor expired, answering with
 WeChat's error codes otherwise (40001 invalid, 42001 expired). Everything is recorded for the tests to check.
+Tests can make it refuse sends (all of them, or the next few) and act at the moment a message is accepted.
 """
 import base64
 import itertools
@@ -11,7 +12,7 @@ import threading
 import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Optional
 from urllib.parse import parse_qs, urlparse
 
 # The account the test stack runs with (WECHAT_* in its environment).
@@ -40,6 +41,11 @@ class FakeWeChatAPI:
         self.rejected_sends: List[int] = []
         # When set, every send is refused with this errcode, whatever the token.
         self.refuse_sends_with: Optional[int] = None
+        # The next this many sends are refused with `_next_refusal` (see `refuse_next_sends`).
+        self._refusals_left = 0
+        self._next_refusal = -1
+        # Called with each message as it is accepted, before the sender hears back.
+        self.on_accept: Optional[Callable[[SentMessage], None]] = None
         self._tokens: Dict[str, float] = {}  # token -> expiry (time.time())
         self._numbers = itertools.count(1)
         self._changed = threading.Condition()
@@ -68,6 +74,11 @@ class FakeWeChatAPI:
         with self._changed:
             for token in self._tokens:
                 self._tokens[token] = 0
+
+    def refuse_next_sends(self, count: int, errcode: int = -1) -> None:
+        """Refuse the next `count` sends with `errcode` (-1: WeChat's "system busy"), then accept again."""
+        with self._changed:
+            self._refusals_left, self._next_refusal = count, errcode
 
     def messages_to(self, openid: str) -> List[SentMessage]:
         with self._changed:
@@ -100,6 +111,9 @@ class FakeWeChatAPI:
         token = query.get("access_token", "")
         with self._changed:
             errcode = self.refuse_sends_with
+            if errcode is None and self._refusals_left > 0:
+                self._refusals_left -= 1
+                errcode = self._next_refusal
             if errcode is None and token not in self._tokens:
                 errcode = 40001
             elif errcode is None and self._tokens[token] < time.time():
@@ -116,8 +130,11 @@ class FakeWeChatAPI:
             return {"errcode": 40008, "errmsg": "invalid message type"}
         if len(content.encode("utf-8")) > 2048:
             return {"errcode": 45002, "errmsg": "content size out of limit"}
+        message = SentMessage(touser, content, token)
+        if self.on_accept is not None:
+            self.on_accept(message)
         with self._changed:
-            self.messages.append(SentMessage(touser, content, token))
+            self.messages.append(message)
             self._changed.notify_all()
         return {"errcode": 0, "errmsg": "ok"}
 

@@ -4,7 +4,7 @@ import time
 import pytest
 from wechatpy.exceptions import WeChatClientException
 
-from bot.rasa.channels.wechat_api import CustomerServiceClient
+from bot.wechat.api import CustomerServiceClient
 from tests.wechat.fake_wechat_api import FakeWeChatAPI
 
 APP_ID, APP_SECRET = "wx00000000000000aa", "secret-for-tests"

@@ -1,7 +1,7 @@
 """Turning the bot's messages into one WeChat text, and numbers back into button payloads."""
 import pytest
 
-from bot.rasa.channels.wechat_reply import MAX_TEXT_BYTES, chosen_payload, option_number, render, split_text
+from bot.wechat.messages import MAX_TEXT_BYTES, chosen_payload, option_number, render, split_text
 
 CAPABILITIES = [
     {"recipient_id": "o1", "text": "我可以帮您：……"},

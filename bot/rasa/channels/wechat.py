@@ -24,7 +24,6 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from wechatpy.crypto import PrpCrypto, WeChatCrypto
-from wechatpy.exceptions import WeChatException
 from wechatpy.parser import parse_message
 from wechatpy.replies import TextReply
 
@@ -34,10 +33,10 @@ from bot.rasa.channels.busy import Handler, answer_or_busy
 from bot.rasa.channels.message_limit import refuse_too_long
 from bot.rasa.channels.rate_limit import limit_per_conversation
 from bot.rasa.channels.request_size import MAX_REQUEST_BYTES, cap_request_bodies
-from bot.rasa.channels.wechat_api import CustomerServiceClient
 from bot.rasa.channels.wechat_history import ConversationHistory
-from bot.rasa.channels.wechat_reply import MAX_TEXT_BYTES, chosen_payload, option_number, render, split_text
 from bot.rasa.channels.wechat_turns import Parts, Turn, Turns
+from bot.wechat.api import CustomerServiceClient, describe
+from bot.wechat.messages import MAX_TEXT_BYTES, chosen_payload, option_number, render, split_text
 
 logger = logging.getLogger(__name__)
 
@@ -362,7 +361,7 @@ class WeChatInput(InputChannel):
                 await asyncio.to_thread(self.customer_service.send_text, senders.openid_of(conversation), part)
             except Exception as error:  # network or WeChat refusal: nothing to retry with, the resident may ask again
                 logger.error(
-                    "WeChat customer-service message to %s failed: %s", senders.for_log(conversation), _describe(error)
+                    "WeChat customer-service message to %s failed: %s", senders.for_log(conversation), describe(error)
                 )
                 return
         logger.info("WeChat late reply sent to %s (%d message(s))", senders.for_log(conversation), len(parts))
@@ -384,9 +383,3 @@ async def _chosen_option(incoming: Incoming, history: Optional[ConversationHisto
         return None
     return chosen_payload(await history.last_buttons(incoming.conversation), number)
 
-
-def _describe(error: Exception) -> str:
-    """An API failure for the log, without the request URL (it carries the access token)."""
-    if isinstance(error, WeChatException):
-        return f"errcode {error.errcode}: {error.errmsg}"
-    return type(error).__name__

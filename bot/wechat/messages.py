@@ -1,15 +1,17 @@
 """What a WeChat resident sees of a turn: one plain text, buttons as numbered options, within WeChat's size limit.
 
 WeChat text messages have no buttons, so options are listed as "1. …", and a resident who answers with a number
-picks that option of the last list shown to them.
+picks that option of the last list shown to them. A note (an answer from staff, a status change) is not part of the
+conversation store those numbers are resolved from, so its choices are words the resident types instead.
 """
 import unicodedata
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 # WeChat refuses a text message over 2048 bytes (UTF-8), passive reply and customer-service message alike.
 MAX_TEXT_BYTES = 2048
 CHOICE_PROMPT = "回复数字选择："
+TYPED_CHOICE_PROMPT = "请直接回复：{choices}"
 
 
 @dataclass
@@ -31,6 +33,15 @@ def render(messages: List[Dict[str, Any]]) -> Reply:
         options = "\n".join(f"{number}. {button.get('title', '')}" for number, button in enumerate(buttons, 1))
         blocks.append(f"{CHOICE_PROMPT}\n{options}")
     return Reply("\n\n".join(blocks), buttons)
+
+
+def note_text(text: str, buttons: Sequence[Tuple[str, str]]) -> str:
+    """A note as one text: its choices named in words, unless its text already names each of them."""
+    missing = [title for title, _ in buttons if title not in text]
+    if not missing:
+        return text
+    choices = " / ".join(f"“{title}”" for title, _ in buttons)
+    return f"{text}\n{TYPED_CHOICE_PROMPT.format(choices=choices)}"
 
 
 def _utf8_size(text: str) -> int:

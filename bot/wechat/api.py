@@ -7,11 +7,14 @@ wechatpy's own retry would loop for as long as WeChat keeps rejecting.
 """
 import logging
 import threading
+from typing import Optional
 
 import requests
 from wechatpy import WeChatClient
-from wechatpy.exceptions import WeChatClientException
+from wechatpy.exceptions import WeChatClientException, WeChatException
 from wechatpy.session.memorystorage import MemoryStorage
+
+from bot import settings
 
 logger = logging.getLogger(__name__)
 
@@ -54,3 +57,19 @@ class CustomerServiceClient(WeChatClient):
                 logger.info("WeChat rejected the cached access token (errcode %s); fetching a new one", error.errcode)
                 self.fetch_access_token()
                 self.message.send_text(openid, text)
+
+
+def from_env() -> Optional[CustomerServiceClient]:
+    """The account's client from WECHAT_APP_ID, WECHAT_APP_SECRET and WECHAT_API_BASE_URL; None without an app id
+    and secret (then nothing can be sent outside a passive reply)."""
+    app_id, app_secret = settings.get("WECHAT_APP_ID").strip(), settings.get("WECHAT_APP_SECRET").strip()
+    if not (app_id and app_secret):
+        return None
+    return CustomerServiceClient(app_id, app_secret, settings.get("WECHAT_API_BASE_URL").strip())
+
+
+def describe(error: Exception) -> str:
+    """An API failure for the log, without the request URL (it carries the access token)."""
+    if isinstance(error, WeChatException):
+        return f"errcode {error.errcode}: {error.errmsg}"
+    return type(error).__name__
