@@ -49,9 +49,12 @@ def fallback_reply() -> Reply:
 
 
 def source_line(entry: Entry) -> str:
-    """E.g. （来源：前进街道2023年工作回顾与2024年工作思路，截至2023年6月）; plans are not "as of" a date."""
+    """E.g. （来源：前进街道2023年工作回顾与2024年工作思路，截至2023年6月）; plans are not "as of" a date.
+
+    A staff answer says so, with the day it was given, so residents can tell it from the documents.
+    """
     as_of = entry.source.as_of
-    if not as_of.endswith("计划") and not as_of.startswith("截至"):
+    if not entry.source.from_staff and not as_of.endswith("计划") and not as_of.startswith("截至"):
         as_of = f"截至{as_of}"
     return f"（来源：{entry.source.title}，{as_of}）"
 

@@ -13,13 +13,16 @@ import yaml
 from bot.knowledge.schema import (
     OPTIONAL_TEXT_FIELDS,
     REQUIRED_TEXT_FIELDS,
+    STAFF_ANSWERS_FILE,
     Entry,
     Fact,
     Source,
+    is_staff_source,
     tidy,
     validate_document,
     validate_entry,
 )
+from bot.knowledge.texts import STAFF_ANSWER_SOURCE
 
 SOURCES_FILE = "sources.yml"
 # Returned by read_yaml when the file could not be parsed (the problem is already recorded).
@@ -185,11 +188,26 @@ def _build_entries(
             problems.append(f"{label} 字段 id：与 {first_seen[entry_id]} 重复，id 在所有文件中必须唯一")
             continue
         first_seen[entry_id] = f"{shown(path)} 第{number}条"
+        problems += _misplaced(label, raw, path)
+        if is_staff_source(raw["source"]):
+            entries[entry_id] = _entry(raw, path.name, STAFF_ANSWER_SOURCE)
+            continue
         document = raw["source"]["document"].strip()
         if documents is not None and document not in documents:
             problems.append(f"{label} 字段 source.document：{SOURCES_FILE} 里没有“{document}”")
         entries[entry_id] = _entry(raw, path.name, (documents or {}).get(document, ""))
     return entries
+
+
+def _misplaced(label: str, raw: dict, path: Path) -> List[str]:
+    """Staff answers and document facts are kept in separate files, so anyone can tell where a figure comes from."""
+    from_staff = is_staff_source(raw["source"])
+    if from_staff and path.name != STAFF_ANSWERS_FILE:
+        return [f"{label} 字段 source：工作人员答复（staff_answer）的条目只能放在 {STAFF_ANSWERS_FILE} 里"]
+    if not from_staff and path.name == STAFF_ANSWERS_FILE:
+        return [f"{label} 字段 source：{STAFF_ANSWERS_FILE} 只收工作人员答复（source 写 staff_answer），"
+                "来自原始文件的条目请放在其他文件里"]
+    return []
 
 
 def _missing_related(checked: List[Tuple[Path, int, dict]], written_ids: set) -> List[str]:
@@ -206,7 +224,13 @@ def _entry(raw: dict, file: str, document_title: str) -> Entry:
     source = raw["source"]
     return Entry(
         **text,
-        source=Source(document=source["document"].strip(), as_of=source["as_of"].strip(), title=document_title),
+        source=Source(
+            document=(source.get("document") or "").strip(),
+            as_of=source["as_of"].strip(),
+            title=document_title,
+            staff_answer=(source.get("staff_answer") or "").strip(),
+            answered_by=(source.get("answered_by") or "").strip(),
+        ),
         file=file,
         related=tuple(item.strip() for item in raw.get("related") or []),
         keywords=tuple(item.strip() for item in raw.get("keywords") or []),

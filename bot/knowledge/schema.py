@@ -1,13 +1,16 @@
 """What one knowledge entry is, and what staff may write in `knowledge/*.yml`.
 
-`validate_entry` checks a single entry on its own; checks that need the whole knowledge base (unique ids,
-`related` targets, source documents) live in the loader.
+An entry's source is one of the two documents or, for an entry made from a draft (`bot/knowledge/drafts.py`),
+staff's answer to a consultation. `validate_entry` checks a single entry on its own; checks that need the whole
+knowledge base (unique ids, `related` targets, source documents, which file holds staff answers) live in the loader.
 """
 import difflib
 import re
 import reprlib
 from dataclasses import dataclass
 from typing import List, NamedTuple, Tuple
+
+from bot.governance.tickets import normalise_consultation
 
 # Follow-up questions about the current topic; each is also an optional entry field and an intent `ask_<aspect>`.
 ASPECTS = ("where", "eligibility", "contact", "hours", "fee", "how_to_apply")
@@ -16,6 +19,11 @@ REQUIRED_TEXT_FIELDS = ("id", "title", "answer", "key_fact")
 OPTIONAL_TEXT_FIELDS = ASPECTS
 LIST_FIELDS = ("related", "keywords")
 SOURCE_FIELDS = ("document", "as_of")
+# A source that is not a document: staff's answer to a resident's consultation (`python -m bot knowledge draft`),
+# with the consultation's number, who answered and the day of the answer. Such entries live in STAFF_ANSWERS_FILE.
+STAFF_SOURCE_FIELDS = ("staff_answer", "answered_by", "as_of")
+STAFF_ANSWERS_FILE = "staff_answers.yml"
+ANSWER_DATE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
 DOCUMENT_FIELDS = ("title", "published")
 # One short fact from the documents (`says`) and the questions residents ask that it answers (`answers`).
 FACT_FIELDS = ("says", "answers")
@@ -36,11 +44,20 @@ _SPACE_AFTER_CHINESE_PUNCTUATION = re.compile(r"(?<=[。，、；：！？）」
 
 @dataclass(frozen=True)
 class Source:
-    """Where an entry's facts come from: a document listed in `knowledge/sources.yml`."""
+    """Where an entry's facts come from: a document listed in `knowledge/sources.yml`, or a staff answer.
+
+    A staff answer has no document: `staff_answer` is the consultation's number and `as_of` the day of the answer.
+    """
 
     document: str
     as_of: str
     title: str
+    staff_answer: str = ""
+    answered_by: str = ""
+
+    @property
+    def from_staff(self) -> bool:
+        return bool(self.staff_answer)
 
 
 @dataclass(frozen=True)
@@ -182,14 +199,39 @@ def _check_facts(value: object) -> List[Problem]:
     return problems
 
 
+def is_staff_source(value: object) -> bool:
+    """Whether a source as written in YAML says it is a staff answer rather than a document."""
+    return isinstance(value, dict) and "staff_answer" in value
+
+
 def _check_source(value: object) -> List[Problem]:
     if value is None:
         return [Problem("source", "不能为空，应写 {document: sources.yml 里的名称, as_of: 截至时间}")]
     if not isinstance(value, dict):
         return [Problem("source", "应写成 {document: sources.yml 里的名称, as_of: 截至时间}")]
+    if is_staff_source(value):
+        return _check_staff_source(value)
     problems = [_unknown_field(name, SOURCE_FIELDS, "source.") for name in value if name not in SOURCE_FIELDS]
     for name in SOURCE_FIELDS:
         problems += _check_text(f"source.{name}", value.get(name), required=True)
+    return problems
+
+
+def _check_staff_source(value: dict) -> List[Problem]:
+    """A staff answer names its consultation, who answered and the day, and no document."""
+    if "document" in value:
+        return [Problem("source", "document（原始文件）和 staff_answer（工作人员答复）只能写一种")]
+    known = STAFF_SOURCE_FIELDS
+    problems = [_unknown_field(name, known, "source.") for name in value if name not in known]
+    for name in known:
+        problems += _check_text(f"source.{name}", value.get(name), required=True)
+    if problems:
+        return problems
+    number, day = value["staff_answer"].strip(), value["as_of"].strip()
+    if normalise_consultation(number) != number:
+        problems.append(Problem("source.staff_answer", f"“{number}”应为咨询编号，例如 ZX20261130-0001"))
+    if not ANSWER_DATE.match(day):
+        problems.append(Problem("source.as_of", f"“{day}”应为答复的日期，例如 2026年11月30日"))
     return problems
 
 

@@ -10,6 +10,10 @@ from bot.replies import Button
 
 ASK_LOCALLY = "建议直接咨询您所在的村（社区）或前进街道办事处。"
 
+# The source named in the source line of an entry that comes from staff's answer to a consultation, not from the
+# documents: "（来源：前进街道工作人员答复，2026年11月30日）".
+STAFF_ANSWER_SOURCE = "前进街道工作人员答复"
+
 # --- a detail of the current topic ---
 DETAIL_GIVEN = "关于「{title}」：{text}"
 DETAIL_FIELD = "关于「{title}」的{label}：{value}"

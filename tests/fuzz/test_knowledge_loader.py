@@ -15,7 +15,8 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from bot.knowledge import KnowledgeError, load_knowledge
-from bot.knowledge.schema import FIELDS, SOURCE_FIELDS
+from bot.knowledge.drafts import check_drafts
+from bot.knowledge.schema import FIELDS, SOURCE_FIELDS, STAFF_SOURCE_FIELDS
 from tests.knowledge.knowledge_paths import FIXTURES
 
 FUZZ = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -89,7 +90,8 @@ def test_a_valid_entry_with_fields_replaced_by_anything(changes):
 
 
 @FUZZ
-@given(source=st.dictionaries(st.sampled_from(SOURCE_FIELDS) | st.text(max_size=8), structures, max_size=3),
+@given(source=st.dictionaries(st.sampled_from(SOURCE_FIELDS + STAFF_SOURCE_FIELDS) | st.text(max_size=8), structures,
+                              max_size=3),
        name=st.text(max_size=20) | st.integers())
 def test_sources_and_entry_source_with_anything(source, name):
     with fixture_copy() as directory:
@@ -99,6 +101,22 @@ def test_sources_and_entry_source_with_anything(source, name):
         sources["sources"][name] = source
         (directory / "sources.yml").write_text(dump(sources), encoding="utf-8")
         loads_or_explains(directory)
+
+
+@FUZZ
+@given(source=st.dictionaries(st.sampled_from(STAFF_SOURCE_FIELDS), strings | structures, max_size=3),
+       changes=st.dictionaries(field_names, values, max_size=2),
+       examples=structures)
+def test_a_draft_with_anything_is_checked_or_explained(source, changes, examples):
+    with fixture_copy() as directory:
+        entry = {**first_entry(directory), "source": {"staff_answer": "ZX20261130-0001", **source}, **changes}
+        (directory / "drafts").mkdir()
+        (directory / "drafts" / "ZX20261130-0001.yml").write_text(
+            dump({"entries": [entry], "examples": examples}), encoding="utf-8"
+        )
+        problems, passed = check_drafts(directory, directory)
+        assert all(isinstance(problem, str) and problem.strip() for problem in problems)
+        assert len(problems) + len(passed) >= 1
 
 
 YAML_PUNCTUATION = "-:[]{}&*!|>'\"%@` \t\n#?,"
