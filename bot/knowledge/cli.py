@@ -1,14 +1,18 @@
-"""`python -m bot knowledge ...`: let staff check the knowledge files they edited, and list what is there.
+"""`python -m bot knowledge ...`: let staff check the knowledge files they edited, list what is there, and turn a
+staff answer into an entry draft.
 
 `check` also checks that every entry can be asked about: its intent, training examples and rules in the
-project's training data (`bot/knowledge/wiring.py`).
+project's training data (`bot/knowledge/wiring.py`), and checks the drafts in `knowledge/drafts/`
+(`bot/knowledge/drafts.py`), which are not live.
 """
 import argparse
 from pathlib import Path
 from typing import List, Optional
 
 from bot import settings
-from bot.knowledge.loader import KnowledgeBase, KnowledgeError, load_knowledge
+from bot.governance.consultations import ConsultationDesk
+from bot.knowledge.drafts import DraftRefused, check_drafts, describe, write_draft
+from bot.knowledge.loader import KnowledgeBase, KnowledgeError, load_knowledge, shown
 from bot.knowledge.wiring import check_wiring
 
 
@@ -20,7 +24,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     check.set_defaults(handler=check_command)
     listing = commands.add_parser("list", help="列出所有条目：id、标题、所在文件")
     listing.set_defaults(handler=list_command)
-    for command in (check, listing):
+    draft = commands.add_parser(
+        "draft", help="把一条已答复的咨询写成知识条目草稿（knowledge/drafts/<编号>.yml），审核后才能上线"
+    )
+    draft.add_argument("number", help="咨询编号，例如 ZX20261130-0001")
+    draft.add_argument("--project", type=Path, help="项目目录，含 domain.yml 和 data/（默认本项目）")
+    draft.set_defaults(handler=draft_command)
+    for command in (check, listing, draft):
         command.add_argument("--dir", type=Path, help="知识库目录（默认 KNOWLEDGE_DIR，即 knowledge）")
 
 
@@ -31,11 +41,36 @@ def check_command(args: argparse.Namespace) -> int:
         knowledge = load_knowledge(directory)
     except KnowledgeError as error:
         problems += error.problems
-    problems += check_wiring(directory, args.project or settings.PROJECT_ROOT)
+    project = args.project or settings.PROJECT_ROOT
+    problems += check_wiring(directory, project)
+    draft_problems, drafts = check_drafts(directory, project)
+    problems += draft_problems
     if problems:
         _print_problems(problems)
         return 1
     print(f"知识库检查通过：{len(knowledge)} 条（{len(knowledge.files)} 个文件），每条都有意图、训练例句和规则")
+    for status in drafts:
+        print(describe(status))
+    return 0
+
+
+def draft_command(args: argparse.Namespace) -> int:
+    directory = args.dir or settings.path("KNOWLEDGE_DIR")
+    consultation = ConsultationDesk.from_env().get(args.number)
+    if consultation is None:
+        print(f"找不到咨询 {args.number.strip()}，请用 python -m bot queue list --kind consultation 查看编号")
+        return 1
+    try:
+        path = write_draft(directory, consultation)
+    except DraftRefused as refused:
+        print(refused)
+        return 1
+    print(f"草稿已写入 {shown(path)}，请审核修改；它不会自动上线。")
+    problems, drafts = check_drafts(directory, args.project or settings.PROJECT_ROOT, only=path)
+    if problems:
+        _print_problems(problems)
+    for status in drafts:
+        print(describe(status))
     return 0
 
 

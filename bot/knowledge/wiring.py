@@ -214,30 +214,29 @@ def _count_examples(examples: object) -> int:
 
 
 def _missing_pieces(entries: List[WrittenEntry], data: TrainingData, project_dir: Path) -> List[str]:
+    return [f"{entry.label}：{piece}" for entry in entries for piece in missing_pieces(entry.intent, data, project_dir)]
+
+
+def missing_pieces(intent: str, data: TrainingData, project_dir: Path) -> List[str]:
+    """What the training data still lacks for `intent` to be asked about, one Chinese phrase each."""
     domain = shown(project_dir / DOMAIN_FILE)
     nlu = shown(project_dir / NLU_DIR) + "/"
     knowledge_rules = shown(project_dir / KNOWLEDGE_RULES_FILE)
     report_rules = shown(project_dir / REPORT_RULES_FILE)
-    problems = []
-    for entry in entries:
-        intent = entry.intent
-        if data.domain_intents is not None and intent not in data.domain_intents:
-            problems.append(f"{entry.label}：{domain} 的 intents 里缺少 {intent}")
-        if data.nlu_read:
-            count = data.examples.get(intent, 0)
-            if count == 0:
-                problems.append(f"{entry.label}：{nlu} 里没有 {intent} 的训练例句（至少要 {MIN_EXAMPLES} 句）")
-            elif count < MIN_EXAMPLES:
-                problems.append(f"{entry.label}：{intent} 只有 {count} 句训练例句（{nlu}），至少要 {MIN_EXAMPLES} 句")
-        if data.answered is not None and intent not in data.answered:
-            problems.append(
-                f"{entry.label}：{knowledge_rules} 里缺少回答它的规则（intent: {intent}，然后 action: {ANSWER_ACTION}）"
-            )
-        if data.interruption is not None and intent not in data.interruption:
-            problems.append(
-                f"{entry.label}：{report_rules} 的规则“{REPORT_INTERRUPTION_RULE}”里缺少 - intent: {intent}"
-            )
-    return problems
+    pieces = []
+    if data.domain_intents is not None and intent not in data.domain_intents:
+        pieces.append(f"{domain} 的 intents 里缺少 {intent}")
+    if data.nlu_read:
+        count = data.examples.get(intent, 0)
+        if count == 0:
+            pieces.append(f"{nlu} 里没有 {intent} 的训练例句（至少要 {MIN_EXAMPLES} 句）")
+        elif count < MIN_EXAMPLES:
+            pieces.append(f"{intent} 只有 {count} 句训练例句（{nlu}），至少要 {MIN_EXAMPLES} 句")
+    if data.answered is not None and intent not in data.answered:
+        pieces.append(f"{knowledge_rules} 里缺少回答它的规则（intent: {intent}，然后 action: {ANSWER_ACTION}）")
+    if data.interruption is not None and intent not in data.interruption:
+        pieces.append(f"{report_rules} 的规则“{REPORT_INTERRUPTION_RULE}”里缺少 - intent: {intent}")
+    return pieces
 
 
 def _left_over(entries: List[WrittenEntry], data: TrainingData, knowledge_dir: Path, project_dir: Path) -> List[str]:
