@@ -24,7 +24,7 @@ from bot.personal_data.numbers import mask_personal_data
 logger = logging.getLogger(__name__)
 
 OPEN, ANSWERED = "open", "answered"
-STATUS_LABELS = {OPEN: "待答复", ANSWERED: "已答复"}
+STATUS_LABELS = {OPEN: "待答复", ANSWERED: "已答复"}  # staff may type either the code or the label
 MAX_QUESTION = 1000  # a question, an addition or an answer
 MAX_CONTEXT = 4000  # the last few turns
 STAFF_LENGTH = 64
@@ -150,10 +150,15 @@ class ConsultationDesk:
             consultation.answered_by = staff
             consultation.answered_at = moment
             notify(session, consultation.sender_id, consultation.channel,
-                   messages.CONSULTATION_ANSWERED.format(number=consultation.number, answer=text), moment=moment)
+                   answer_message(consultation.number, text), moment=moment)
             session.flush()
             logger.info("consultation %s answered", consultation.number)
             return _view(consultation)
+
+
+def answer_message(number: str, answer: str) -> str:
+    """What the resident receives for an answer (the note masks its numbers)."""
+    return messages.CONSULTATION_ANSWERED.format(number=number, answer=answer)
 
 
 def _words(text: str, empty: str, limit: int, mask: bool = True) -> str:

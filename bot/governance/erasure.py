@@ -1,19 +1,22 @@
 """Residents' personal data leaving the governance queue: erased when its retention limit passes, or deleted with
 the whole report when the resident asks (PIPL's right to deletion).
 
-Retention erases the phone and the resident's own words (description, place) and keeps the rest (category,
-status, dates, ticket number) for statistics; a report never closed keeps its words for staff, not its phone.
+Retention erases the phone and the resident's own words (description, place, rating comment) and keeps the rest
+(category, status, rating, dates, ticket number) for statistics; a report never closed keeps its words for staff,
+not its phone. An answered consultation loses the resident's words (question, context, additions) as a closed
+report does, and keeps its number, dates and staff's answer; notifications go with the conversation they were
+written for, RETENTION_CONVERSATION_DAYS after they were delivered (or written, if never delivered).
 """
 from dataclasses import dataclass
 from datetime import datetime
 from typing import List, Optional, Tuple
 
-from sqlalchemy import case, delete, literal, select, update
+from sqlalchemy import and_, case, delete, literal, or_, select, update
 
-from bot.governance.models import Report, UTCDateTime
+from bot.governance.models import Consultation, ConsultationAddition, Notification, Report, UTCDateTime
 from bot.governance.queue import ReportQueue
 from bot.governance.statuses import CLOSED
-from bot.governance.tickets import normalise_ticket
+from bot.governance.tickets import normalise_consultation, normalise_ticket
 from bot.personal_data.limits import RetentionLimits
 
 
@@ -31,7 +34,7 @@ def erase_expired(queue: ReportQueue, limits: RetentionLimits, now: datetime) ->
             update(Report)
             .where(Report.status == CLOSED, Report.updated_at < limits.closed_reports_before(now),
                    Report.words_erased_at.is_(None))
-            .values(description="", location="", phone=None, words_erased_at=now,
+            .values(description="", location="", phone=None, satisfaction_comment=None, words_erased_at=now,
                     phone_erased_at=case((Report.phone.is_not(None), literal(now, UTCDateTime)),
                                          else_=Report.phone_erased_at))
             .execution_options(synchronize_session=False)
@@ -46,13 +49,36 @@ def erase_expired(queue: ReportQueue, limits: RetentionLimits, now: datetime) ->
     return closed, phones
 
 
-def conversation_of(queue: ReportQueue, ticket_no: str) -> Optional[str]:
-    """The conversation that filed this ticket (typed any way a resident might), or None."""
-    wanted = normalise_ticket(ticket_no)
-    if wanted is None:
+def erase_expired_messages(queue: ReportQueue, limits: RetentionLimits, now: datetime) -> Tuple[int, int]:
+    """Apply the retention limits to consultations and notifications; returns (answered consultations whose
+    resident's words were erased, notifications deleted)."""
+    with queue.writing() as session:
+        due = select(Consultation.id).where(Consultation.answered_at < limits.closed_reports_before(now),
+                                            Consultation.words_erased_at.is_(None))
+        session.execute(delete(ConsultationAddition).where(ConsultationAddition.consultation_id.in_(due))
+                        .execution_options(synchronize_session=False))
+        consultations = session.execute(
+            update(Consultation).where(Consultation.id.in_(due)).values(question="", context="", words_erased_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        before = limits.conversations_before(now)
+        notifications = session.execute(
+            delete(Notification).where(or_(Notification.delivered_at < before,
+                                           and_(Notification.delivered_at.is_(None), Notification.created_at < before)))
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    return consultations, notifications
+
+
+def conversation_of(queue: ReportQueue, number: str) -> Optional[str]:
+    """The conversation that filed this ticket, or left this consultation (typed any way), or None."""
+    ticket, consultation = normalise_ticket(number), normalise_consultation(number)
+    if ticket is None and consultation is None:
         return None
+    query = (select(Report.sender_id).where(Report.ticket_no == ticket) if ticket
+             else select(Consultation.sender_id).where(Consultation.number == consultation))
     with queue.reading() as session:
-        return session.scalars(select(Report.sender_id).where(Report.ticket_no == wanted)).one_or_none()
+        return session.scalars(query).one_or_none()
 
 
 def reports_of(queue: ReportQueue, sender_id: str) -> List[ForgottenReport]:
@@ -77,3 +103,23 @@ def forget_sender(queue: ReportQueue, sender_id: str) -> List[ForgottenReport]:
             session.execute(delete(Report).where(Report.id.in_([row.id for row in rows]))
                             .execution_options(synchronize_session=False))
     return [ForgottenReport(row.ticket_no, row.backend_request_id) for row in rows]
+
+
+def consultations_of(queue: ReportQueue, sender_id: str) -> List[str]:
+    """The numbers of every consultation this conversation left, oldest first."""
+    with queue.reading() as session:
+        return list(session.scalars(select(Consultation.number).where(Consultation.sender_id == sender_id)
+                                    .order_by(Consultation.id)))
+
+
+def forget_messages(queue: ReportQueue, sender_id: str) -> Tuple[List[str], int]:
+    """Delete every consultation this conversation left (with its additions) and every notification written for
+    it; returns (the consultations' numbers, how many notifications)."""
+    with queue.writing() as session:
+        numbers = list(session.scalars(select(Consultation.number).where(Consultation.sender_id == sender_id)
+                                       .order_by(Consultation.id).with_for_update()))
+        session.execute(delete(Consultation).where(Consultation.sender_id == sender_id)
+                        .execution_options(synchronize_session=False))
+        notifications = session.execute(delete(Notification).where(Notification.conversation == sender_id)
+                                        .execution_options(synchronize_session=False)).rowcount
+    return numbers, notifications

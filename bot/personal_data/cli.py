@@ -75,6 +75,9 @@ def _plan(plan: Plan) -> str:
         lines.append(texts.PLAN_REPORTS.format(count=len(plan.reports), tickets=tickets))
     else:
         lines.append(texts.PLAN_NO_REPORTS)
+    if plan.consultations:
+        lines.append(texts.PLAN_CONSULTATIONS.format(count=len(plan.consultations),
+                                                     numbers=texts.SEPARATOR.join(plan.consultations)))
     return "\n".join(lines)
 
 
@@ -86,6 +89,11 @@ def _done(forgotten: Forgotten, backend_url: str, external: bool) -> str:
         lines.append(texts.DONE_REPORTS.format(count=len(forgotten.reports), tickets=tickets))
     else:
         lines.append(texts.DONE_NO_REPORTS)
+    if forgotten.consultations:
+        lines.append(texts.DONE_CONSULTATIONS.format(count=len(forgotten.consultations),
+                                                     numbers=texts.SEPARATOR.join(forgotten.consultations)))
+    if forgotten.notifications:
+        lines.append(texts.DONE_NOTIFICATIONS.format(count=forgotten.notifications))
     if forgotten.backend_deleted:
         lines.append(texts.DONE_BACKEND.format(count=len(forgotten.backend_deleted),
                                                request_ids=texts.SEPARATOR.join(forgotten.backend_deleted)))

@@ -1,6 +1,6 @@
 """`privacy forget`: delete one resident's data on their request (PIPL's right to deletion), everywhere we keep
-it: their conversation, their reports (with history, delivery attempts and outbox entry) and the bundled events
-backend's copies. An external 云治前进 keeps its copies until its staff delete them: we name the events.
+it: their conversation, their reports (with history, delivery attempts and outbox entry), their questions for
+staff (consultations), the notifications written for them, and the bundled events backend's copies. An external 云治前进 keeps its copies until its staff delete them: we name the events.
 
 The backend's copies go first: should it be unreachable, nothing is deleted and the command can simply be run
 again. A report handed on while we delete is caught by the outbox worker, which deletes the new event too.
@@ -16,7 +16,7 @@ from bot.governance import erasure
 from bot.governance.erasure import ForgottenReport
 from bot.governance.open311 import BackendError, Open311Client
 from bot.governance.queue import ReportQueue
-from bot.governance.tickets import normalise_ticket
+from bot.governance.tickets import normalise_consultation, normalise_ticket
 from bot.senders import for_log
 
 logger = logging.getLogger(__name__)
@@ -31,6 +31,7 @@ class Plan:
     conversation: str
     events: int
     reports: List[ForgottenReport]
+    consultations: List[str] = field(default_factory=list)
 
 
 @dataclass
@@ -40,6 +41,8 @@ class Forgotten:
     reports: List[ForgottenReport] = field(default_factory=list)
     backend_deleted: List[str] = field(default_factory=list)  # events deleted in the bundled backend
     backend_left: List[str] = field(default_factory=list)  # events the backend's staff must delete
+    consultations: List[str] = field(default_factory=list)
+    notifications: int = 0
 
 
 class Forgetting:
@@ -51,19 +54,21 @@ class Forgetting:
         self.backend = backend
 
     def conversation_of(self, wanted: str) -> str:
-        """The conversation a ticket number was filed from, or the conversation id itself; NotFound otherwise."""
+        """The conversation a ticket or consultation number came from, or the conversation id itself; NotFound
+        otherwise."""
         wanted = wanted.strip()
-        if normalise_ticket(wanted):
+        if normalise_ticket(wanted) or normalise_consultation(wanted):
             conversation = erasure.conversation_of(self.queue, wanted)
             if conversation is not None:
                 return conversation
-        if erasure.reports_of(self.queue, wanted) or conversation_store.count_events(self.conversations, wanted):
+        if (erasure.reports_of(self.queue, wanted) or erasure.consultations_of(self.queue, wanted)
+                or conversation_store.count_events(self.conversations, wanted)):
             return wanted
         raise NotFound(wanted)
 
     def plan(self, conversation: str) -> Plan:
         return Plan(conversation, conversation_store.count_events(self.conversations, conversation),
-                    erasure.reports_of(self.queue, conversation))
+                    erasure.reports_of(self.queue, conversation), erasure.consultations_of(self.queue, conversation))
 
     def forget(self, conversation: str) -> Forgotten:
         """Delete everything of this conversation; BackendError (nothing deleted) if the bundled backend is down."""
@@ -74,6 +79,7 @@ class Forgetting:
             for request_id in known:
                 self._delete_event(request_id, done)
         done.reports = erasure.forget_sender(self.queue, conversation)
+        done.consultations, done.notifications = erasure.forget_messages(self.queue, conversation)
         for report in done.reports:
             request_id = report.backend_request_id
             if not request_id or request_id in done.backend_deleted:
@@ -86,9 +92,10 @@ class Forgetting:
             except BackendError:
                 done.backend_left.append(request_id)
         done.events = conversation_store.delete_conversation(self.conversations, conversation)
-        logger.info("forgot conversation %s on request: %d events, %d reports, %d backend events deleted, %d left "
-                    "to the backend's staff", for_log(conversation), done.events, len(done.reports),
-                    len(done.backend_deleted), len(done.backend_left))
+        logger.info("forgot conversation %s on request: %d events, %d reports, %d consultations, %d notifications, "
+                    "%d backend events deleted, %d left to the backend's staff", for_log(conversation), done.events,
+                    len(done.reports), len(done.consultations), done.notifications, len(done.backend_deleted),
+                    len(done.backend_left))
         return done
 
     def _delete_event(self, request_id: str, done: Forgotten) -> None:

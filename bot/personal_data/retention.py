@@ -5,6 +5,9 @@ copies the same way, bot/events_backend/store.py).
   where `report unanswered` reads residents' questions, so they go with them);
 - a closed report's phone and the resident's words, RETENTION_CLOSED_REPORT_DAYS after closing;
 - the phone of a report never closed, RETENTION_OPEN_REPORT_DAYS after filing;
+- an answered consultation's question, context and additions, RETENTION_CLOSED_REPORT_DAYS after the answer
+  (its number, dates and staff's answer stay);
+- notifications, RETENTION_CONVERSATION_DAYS after they were delivered (or written, if never delivered);
 - masked, not deleted: the call-back number of a report form left unfinished, once its session has expired.
 """
 import logging
@@ -24,10 +27,13 @@ class RetentionSummary:
     conversations: int
     closed_reports: int
     open_report_phones: int
+    answered_consultations: int = 0
+    notifications: int = 0
 
     def __str__(self) -> str:
         return (f"删除对话 {self.conversations} 段，删除已办结工单的个人信息 {self.closed_reports} 件，"
-                f"删除长期未办结工单的电话 {self.open_report_phones} 件")
+                f"删除长期未办结工单的电话 {self.open_report_phones} 件，删除已答复留言的居民原话 "
+                f"{self.answered_consultations} 条，删除过期通知 {self.notifications} 条")
 
 
 class Retention:
@@ -50,8 +56,10 @@ class Retention:
         finally:
             engine.dispose()
         closed, phones = erasure.erase_expired(self.queue, self.limits, now)
-        summary = RetentionSummary(conversations, closed, phones)
+        consultations, notifications = erasure.erase_expired_messages(self.queue, self.limits, now)
+        summary = RetentionSummary(conversations, closed, phones, consultations, notifications)
         logger.info("retention: deleted %d conversations, erased the personal data of %d closed reports and the "
-                    "phone of %d open ones; masked %d phones of abandoned report forms", conversations, closed, phones,
-                    abandoned)
+                    "phone of %d open ones, the words of %d answered consultations, deleted %d notifications; "
+                    "masked %d phones of abandoned report forms", conversations, closed, phones, consultations,
+                    notifications, abandoned)
         return summary

@@ -2,6 +2,8 @@
 import argparse
 
 from bot.conversation_store import default_db_url
+from bot.governance.queue import ReportQueue
+from bot.staff_reports import satisfaction
 from bot.staff_reports.unanswered import DEFAULT_LIMIT, TrackerStoreError, find_unanswered, format_report
 
 
@@ -12,6 +14,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     unanswered.add_argument("--db", help="对话记录数据库地址（默认 TRACKER_STORE_URL，否则 var/tracker.db）")
     unanswered.add_argument("--limit", type=int, default=DEFAULT_LIMIT, help=f"最多显示几条（默认 {DEFAULT_LIMIT}）")
     unanswered.set_defaults(handler=unanswered_command)
+    rated = commands.add_parser("satisfaction", help="居民对已办结工单的评价：按类别和月份统计，含待回访件数")
+    rated.set_defaults(handler=satisfaction_command)
 
 
 def unanswered_command(args: argparse.Namespace) -> int:
@@ -21,4 +25,14 @@ def unanswered_command(args: argparse.Namespace) -> int:
         print(error)
         return 1
     print(format_report(questions))
+    return 0
+
+
+def satisfaction_command(args: argparse.Namespace) -> int:
+    queue = ReportQueue.from_env()
+    try:
+        groups = satisfaction.ratings_by_month(queue)
+    finally:
+        queue.close()
+    print(satisfaction.format_report(groups))
     return 0

@@ -8,6 +8,8 @@ import pytest
 
 from bot.cli import main
 from bot.governance import ReportQueue
+from bot.governance.consultations import ConsultationDesk
+from bot.governance.notifications import NotificationBox
 from bot.settings import PROJECT_ROOT
 from tests.governance.conftest import API_KEY, draft
 
@@ -144,3 +146,125 @@ def test_resident_text_reaches_the_terminal_without_control_characters_or_id_num
     assert code == 0 and ticket in out
     assert "伪造漏水，身份证[身份证号已隐藏]，电话138" in out and "前悦社区伪造南门" in out
     assert not any(char in out for char in "\x1b\u202e") and "330102199001011234" not in out
+
+
+def test_consultations_are_listed_apart_from_reports(staff_db, capsys):
+    desk = ConsultationDesk(staff_db)
+    ticket = staff_db.submit(draft()).ticket_no
+    asked = desk.open("widget:w-1", "widget", f"低保怎么申请？我电话{PHONE}")
+    desk.add(asked.number, "widget:w-1", "家里两口人")
+    answered = desk.open("wechat:o-1", "wechat", "社保卡丢了怎么办")
+    desk.answer(answered.number, "到社区服务中心补办", staff="张敏")
+
+    code, out = run(capsys, "queue", "list", "--kind", "consultation")
+
+    assert code == 0 and ticket not in out
+    assert f"{asked.number}  待答复" in out and "（补充 1 条）" in out and "138****5678" in out and PHONE not in out
+    assert f"{answered.number}  已答复" in out and "答复人 张敏" in out and "共 2 条" in out
+    assert asked.number not in run(capsys, "queue", "list")[1]
+    only_open = run(capsys, "queue", "list", "--kind", "consultation", "--status", "待答复")[1]
+    assert asked.number in only_open and answered.number not in only_open
+    assert run(capsys, "queue", "list", "--kind", "consultation", "--status", "answered")[1].count("ZX") == 1
+
+
+def test_a_status_of_the_other_kind_is_explained(staff_db, capsys):
+    code, out = run(capsys, "queue", "list", "--kind", "consultation", "--status", "已办结")
+
+    assert code == 2 and "留言的状态只有：待答复/open、已答复/answered" in out
+    assert run(capsys, "queue", "list", "--status", "待答复")[0] == 2
+
+
+def test_show_gives_a_consultation_with_its_context_additions_and_answer(staff_db, capsys):
+    desk = ConsultationDesk(staff_db)
+    asked = desk.open("widget:w-1", "widget", "低保怎么申请？", context=f"居民：你好\n小助手：您好{FORGED}")
+    desk.add(asked.number, "widget:w-1", f"我的电话 {PHONE}")
+
+    code, out = run(capsys, "queue", "show", asked.number.lower())
+
+    assert code == 0
+    assert f"留言编号：{asked.number}" in out and "状态：待答复" in out and "问题：低保怎么申请？" in out
+    assert "对话上文（居民同意提供）：\n  居民：你好\n  小助手：您好伪造" in out and "\x1b" not in out
+    assert "补充（" in out and "我的电话 138****5678" in out and PHONE not in out
+    assert f'python -m bot queue answer {asked.number} "答复内容"' in out
+
+    desk.answer(asked.number, "请带户口本到社区服务中心办理", staff="张敏")
+    out = run(capsys, "queue", "show", asked.number)[1]
+    assert "状态：已答复" in out and "答复（张敏，" in out and "  请带户口本到社区服务中心办理" in out
+
+
+def test_show_of_an_unknown_consultation_fails_politely(staff_db, capsys):
+    assert run(capsys, "queue", "show", "ZX20240501-0042") == (1, "没有找到留言编号 ZX20240501-0042，请核对后再试。\n")
+
+
+def test_answer_stores_who_answered_and_prints_what_the_resident_receives(staff_db, capsys):
+    desk = ConsultationDesk(staff_db)
+    asked = desk.open("wechat:o-1", "wechat", "低保怎么申请？")
+    other = desk.open("wechat:o-2", "wechat", "社保卡丢了")
+
+    code, out = run(capsys, "queue", "answer", asked.number, f"请带户口本到社区服务中心，电话 {PHONE}", "--staff", "张敏")
+
+    assert code == 0
+    assert f"已答复 {asked.number}（答复人：张敏）。居民将在所用渠道收到：" in out
+    assert f"您的留言（编号 {asked.number}）工作人员已答复：" in out and "138****5678" in out and PHONE not in out
+    (note,) = NotificationBox(staff_db).take_for("wechat:o-1")
+    assert note.text == out.split("收到：\n")[1].replace("  ", "").strip()
+    assert desk.get(asked.number).answered_by == "张敏"
+
+    result = subprocess.run([sys.executable, "-m", "bot", "queue", "answer", other.number, "到社区补办"],
+                            cwd=PROJECT_ROOT, env={**os.environ, "USER": "liwei", "LOGNAME": "liwei"},
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert desk.get(other.number).answered_by == "liwei"
+
+
+def test_answering_twice_or_an_unknown_number_is_refused(staff_db, capsys):
+    asked = ConsultationDesk(staff_db).open("rest-1", "rest", "问题")
+    assert run(capsys, "queue", "answer", asked.number, "第一个答复", "--staff", "张敏")[0] == 0
+
+    code, out = run(capsys, "queue", "answer", asked.number, "第二个答复", "--staff", "李华")
+
+    assert code == 1 and f"留言 {asked.number} 已由 张敏 于" in out and "不能再答复一次" in out
+    assert ConsultationDesk(staff_db).get(asked.number).answer == "第一个答复"
+    assert run(capsys, "queue", "answer", "ZX20240501-0042", "答复")[1] == (
+        "没有找到留言编号 ZX20240501-0042，请核对后再试。\n")
+    assert "答复内容是空的" in run(capsys, "queue", "answer", asked.number, "  ")[1]
+
+
+def test_a_dissatisfied_resident_flags_the_report_for_a_return_visit(staff_db, capsys):
+    unhappy, happy = staff_db.submit(draft()).ticket_no, staff_db.submit(draft()).ticket_no
+    for ticket in (unhappy, happy):
+        staff_db.set_status(ticket, "已办结")
+    staff_db.rate("resident-1", "满意", happy)
+    staff_db.rate("resident-1", "不满意", unhappy)
+    staff_db.comment_on_rating("resident-1", unhappy, f"根本没人来，回电{PHONE}")
+
+    listed = run(capsys, "queue", "list")[1].splitlines()
+    shown = run(capsys, "queue", "show", unhappy)[1]
+
+    assert [line for line in listed if "待回访" in line] == [next(line for line in listed if unhappy in line)]
+    assert "居民评价：不满意，待回访（" in shown and "评价说明：根本没人来，回电138****5678" in shown
+    assert "居民评价：满意（" in run(capsys, "queue", "show", happy)[1]
+
+
+def test_the_satisfaction_report_counts_ratings_by_category_and_month(staff_db, capsys):
+    assert run(capsys, "report", "satisfaction") == (0, "还没有居民评价过已办结的工单。\n")
+    moments = {"2026-10": datetime(2026, 10, 31, 15, 0, tzinfo=timezone.utc),  # 2026-10-31 23:00 in Shanghai
+               "2026-11": datetime(2026, 10, 31, 16, 0, tzinfo=timezone.utc)}  # 2026-11-01 00:00 in Shanghai
+    ratings = [("2026-10", "安全隐患", "满意"), ("2026-11", "安全隐患", "满意"), ("2026-11", "安全隐患", "基本满意"),
+               ("2026-11", "安全隐患", "不满意"), ("2026-11", "环境卫生", "不满意")]
+    for month, category, rating in ratings:
+        staff_db.clock = lambda: moments[month]
+        ticket = staff_db.submit(draft(category=category)).ticket_no
+        staff_db.set_status(ticket, "closed")
+        staff_db.rate("resident-1", rating, ticket)
+    staff_db.submit(draft())  # not closed, not rated: not counted
+
+    code, out = run(capsys, "report", "satisfaction")
+
+    assert code == 0
+    assert out.splitlines()[1:5] == [
+        "2026-11  安全隐患  评价 3 件：满意 1（33%）  基本满意 1（33%）  不满意 1（33%）  待回访 1 件",
+        "2026-11  环境卫生  评价 1 件：满意 0（0%）  基本满意 0（0%）  不满意 1（100%）  待回访 1 件",
+        "2026-10  安全隐患  评价 1 件：满意 1（100%）  基本满意 0（0%）  不满意 0（0%）  待回访 0 件",
+        "合计  评价 5 件：满意 2（40%）  基本满意 1（20%）  不满意 2（40%）  待回访 2 件",
+    ]

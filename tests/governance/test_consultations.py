@@ -105,7 +105,7 @@ def test_answering_twice_is_refused_and_keeps_the_first_answer(queue, desk):
     asked = desk.open("rest-1", "rest", "问题")
     desk.answer(asked.number, "第一个答复", staff="张敏")
 
-    with pytest.raises(AlreadyAnswered, match="已由张敏于"):
+    with pytest.raises(AlreadyAnswered, match="已由 张敏 于"):
         desk.answer(asked.number, "第二个答复", staff="李华")
 
     assert (desk.get(asked.number).answer, desk.get(asked.number).answered_by) == ("第一个答复", "张敏")

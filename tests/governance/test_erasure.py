@@ -6,7 +6,17 @@ from sqlalchemy import func, select
 
 from bot.cli import main
 from bot.governance import erasure
-from bot.governance.models import DeliveryAttempt, OutboxEntry, Report, StatusChange
+from bot.governance.consultations import ConsultationDesk
+from bot.governance.models import (
+    Consultation,
+    ConsultationAddition,
+    DeliveryAttempt,
+    Notification,
+    OutboxEntry,
+    Report,
+    StatusChange,
+)
+from bot.governance.notifications import NotificationBox, notify
 from bot.governance.outbox import OutboxWorker
 from bot.personal_data.limits import RetentionLimits
 from tests.governance.conftest import draft
@@ -102,3 +112,90 @@ def test_a_ticket_number_finds_the_conversation_that_filed_it(queue):
     assert erasure.conversation_of(queue, ticket.lower().replace("-", " ")) == "wechat:o6_abc"
     assert erasure.conversation_of(queue, "QJ20000101-0001") is None
     assert erasure.conversation_of(queue, "not a ticket") is None
+
+
+def test_a_consultation_number_finds_the_conversation_that_left_it(queue):
+    queue.clock = lambda: NOW
+    asked = ConsultationDesk(queue).open("widget:w-5", "widget", "问题")
+
+    assert erasure.conversation_of(queue, asked.number.lower()) == "widget:w-5"
+    assert erasure.conversation_of(queue, "ZX20000101-0001") is None
+
+
+def test_retention_erases_the_words_of_answered_consultations_when_due(queue):
+    desk = ConsultationDesk(queue)
+
+    def answered_at(moment, sender="rest-1"):
+        queue.clock = lambda: moment - timedelta(days=1)
+        asked = desk.open(sender, "rest", f"低保怎么办，电话{PHONE}", context="居民：你好")
+        desk.add(asked.number, sender, "补充一句")
+        queue.clock = lambda: moment
+        return desk.answer(asked.number, "请到社区服务中心办理", staff="张敏").number
+
+    due = answered_at(NOW - timedelta(days=90) - SECOND)
+    kept = answered_at(NOW - timedelta(days=90) + SECOND)
+    queue.clock = lambda: NOW - timedelta(days=400)
+    still_open = desk.open("rest-2", "rest", "一直没人答的问题").number
+
+    assert erasure.erase_expired_messages(queue, LIMITS, NOW)[0] == 1
+    assert erasure.erase_expired_messages(queue, LIMITS, NOW)[0] == 0
+
+    erased = desk.get(due)
+    assert (erased.question, erased.context, erased.additions) == (ERASED, "", ())
+    assert (erased.answer, erased.answered_by, erased.status) == ("请到社区服务中心办理", "张敏", "answered")
+    with queue.reading() as session:
+        stored = session.scalars(select(Consultation).where(Consultation.number == due)).one()
+        assert (stored.question, stored.context) == ("", "")
+    assert "低保" in desk.get(kept).question and len(desk.get(kept).additions) == 1
+    assert desk.get(still_open).question == "一直没人答的问题"
+
+
+def test_retention_deletes_notifications_after_the_conversation_limit(queue):
+    box = NotificationBox(queue)
+
+    def noted(moment, conversation):
+        queue.clock = lambda: moment
+        with queue.writing() as session:
+            notify(session, conversation, "rest", "您好", moment=moment)
+
+    noted(NOW - timedelta(days=200), "rest-delivered-long-ago")
+    box.take_for("rest-delivered-long-ago")
+    noted(NOW - timedelta(days=200), "rest-delivered-lately")
+    queue.clock = lambda: NOW - timedelta(days=10)
+    box.take_for("rest-delivered-lately")
+    noted(NOW - timedelta(days=180) - SECOND, "rest-never-came-back")
+    noted(NOW - timedelta(days=180) + SECOND, "rest-waiting")
+
+    assert erasure.erase_expired_messages(queue, LIMITS, NOW)[1] == 2
+
+    with queue.reading() as session:
+        assert set(session.scalars(select(Notification.conversation))) == {"rest-delivered-lately", "rest-waiting"}
+
+
+def test_retention_erases_a_closed_reports_rating_comment_with_its_words(queue):
+    ticket = filed_at(queue, NOW - timedelta(days=200), sender_id="widget:me")
+    closed_at(queue, ticket, NOW - timedelta(days=100))
+    queue.rate("widget:me", "不满意", ticket)
+    queue.comment_on_rating("widget:me", ticket, "没人来处理")
+
+    erasure.erase_expired(queue, LIMITS, NOW)
+
+    rated = queue.get(ticket)
+    assert (rated.satisfaction, rated.revisit, rated.satisfaction_comment) == ("不满意", True, None)
+
+
+def test_forgetting_deletes_the_residents_consultations_and_notifications_only(queue):
+    desk = ConsultationDesk(queue)
+    mine = desk.open("widget:me", "widget", "问题")
+    desk.add(mine.number, "widget:me", "补充")
+    desk.answer(mine.number, "答复", staff="张敏")
+    theirs = desk.open("widget:other", "widget", "问题")
+    desk.answer(theirs.number, "答复", staff="张敏")
+
+    assert erasure.forget_messages(queue, "widget:me") == ([mine.number], 1)
+
+    assert desk.get(mine.number) is None and desk.get(theirs.number) is not None
+    with queue.reading() as session:
+        assert session.scalar(select(func.count()).select_from(ConsultationAddition)) == 0
+        assert list(session.scalars(select(Notification.conversation))) == ["widget:other"]
+    assert erasure.forget_messages(queue, "widget:me") == ([], 0)

@@ -5,10 +5,13 @@ import time
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import func, select
 
 from bot import conversation_store
 from bot.cli import main
 from bot.governance import ReportQueue
+from bot.governance.consultations import ConsultationDesk
+from bot.governance.models import ConsultationAddition, Notification
 from bot.governance.open311 import Open311Client
 from bot.governance.outbox import OutboxWorker
 from tests.conftest import free_port
@@ -96,7 +99,30 @@ def test_a_bundled_backend_that_is_down_stops_the_deletion_before_anything_is_go
     assert queue.get(handed_on) is not None and conversation_store.count_events(conversations, ME) == 3
 
 
-@pytest.mark.parametrize("wanted", ["QJ20000101-0001", "wechat:o6_nobody", "  "])
+def test_a_consultation_number_forgets_the_residents_questions_and_notifications_too(stores, monkeypatch, capsys):
+    queue, conversations, (handed_on, waiting, other) = stores
+    desk = ConsultationDesk(queue)
+    asked = desk.open(ME, "wechat", "低保怎么申请？")
+    desk.add(asked.number, ME, "我家两口人")
+    answered = desk.open(ME, "wechat", "社保卡丢了")
+    desk.answer(answered.number, "到社区服务中心补办", staff="张敏")
+    queue.set_status(waiting, "处理中")  # with the fixture's 已转派 and the answer: three notes for ME
+    theirs = desk.open("wechat:o6_other", "wechat", "别人的问题")
+    queue.set_status(other, "处理中")
+
+    code, out = forget(monkeypatch, capsys, answered.number.lower(), answer="yes")
+
+    assert code == 0
+    assert f"留言 2 条：{asked.number}、{answered.number}（连同补充和答复），以及发给该居民的通知" in out
+    assert f"  留言 2 条：{asked.number}、{answered.number}（连同补充和答复）\n  发给该居民的通知 3 条" in out
+    assert desk.get(asked.number) is None and desk.get(answered.number) is None
+    assert desk.get(theirs.number) is not None
+    with queue.reading() as session:
+        assert session.scalar(select(func.count()).select_from(ConsultationAddition)) == 0
+        assert list(session.scalars(select(Notification.conversation))) == ["wechat:o6_other"]
+
+
+@pytest.mark.parametrize("wanted", ["QJ20000101-0001", "ZX20000101-0001", "wechat:o6_nobody", "  "])
 def test_something_we_do_not_hold_is_said_so(stores, monkeypatch, capsys, wanted):
     code, out = forget(monkeypatch, capsys, wanted)
 
@@ -116,6 +142,7 @@ def test_retention_can_be_applied_on_demand_and_says_what_it_did(stores, monkeyp
     assert main(["privacy", "retention"]) == 0
 
     assert capsys.readouterr().out == (
-        "已按保存期限清理：删除对话 1 段，删除已办结工单的个人信息 1 件，删除长期未办结工单的电话 0 件。\n")
+        "已按保存期限清理：删除对话 1 段，删除已办结工单的个人信息 1 件，删除长期未办结工单的电话 0 件，"
+        "删除已答复留言的居民原话 0 条，删除过期通知 0 条。\n")
     assert queue.get(handed_on).description == "（已按保存期限删除）"
     assert conversation_store.count_events(conversations, ME) == 3
