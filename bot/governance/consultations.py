@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 OPEN, ANSWERED = "open", "answered"
 STATUS_LABELS = {OPEN: "待答复", ANSWERED: "已答复"}  # staff may type either the code or the label
 MAX_QUESTION = 1000  # a question, an addition or an answer
-MAX_CONTEXT = 4000  # the last few turns
+MAX_CONTEXT = 4000  # the last few turns, which the bot gathers: a longer context keeps its end
 STAFF_LENGTH = 64
 
 
@@ -65,7 +65,7 @@ class ConsultationDesk:
     def open(self, sender_id: str, channel: str, question: str, context: str = "") -> ConsultationView:
         """Store a new question, numbered; `context` (the last turns) only with the resident's agreement."""
         question = _words(question, messages.QUESTION_EMPTY, MAX_QUESTION)
-        context = mask_personal_data((context or "").strip())[:MAX_CONTEXT]
+        context = mask_personal_data((context or "").strip())[-MAX_CONTEXT:]  # the latest turns matter most
         if not (sender_id or "").strip() or len(sender_id) > KEY_LENGTH or not channel or len(channel) > CHANNEL_LENGTH:
             raise InvalidConsultation(messages.ORIGIN_UNKNOWN)
         moment = self.queue.clock()

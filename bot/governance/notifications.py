@@ -75,6 +75,9 @@ class NotificationBox:
             Notification.delivered_at.is_(None),
             or_(Notification.claimed_until.is_(None), Notification.claimed_until < now),
         )
+        with self.queue.reading() as session:  # most messages find nothing: no write lock for them
+            if session.scalar(select(Notification.id).where(waiting).limit(1)) is None:
+                return []
         with self.queue.writing() as session:
             candidates = session.scalars(
                 select(Notification).where(waiting).order_by(Notification.created_at, Notification.id)

@@ -159,3 +159,11 @@ def test_latest_open_and_lists_by_status_and_day(queue, desk):
     assert [c.number for c in desk.list(status="answered")] == [newer.number]
     assert len(desk.list(status="open")) == 2
     assert desk.list(since=date(2000, 1, 1), until=date(2000, 1, 2)) == []
+
+
+def test_a_long_context_keeps_its_latest_turns(desk):
+    turns = "\n".join(f"居民：第{number}句" for number in range(1000))
+
+    asked = desk.open("rest-1", "rest", "问题", context=turns)
+
+    assert len(asked.context) == 4000 and asked.context.endswith("居民：第999句")
