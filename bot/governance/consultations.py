@@ -111,8 +111,8 @@ class ConsultationDesk:
             consultation = _by_number(session, number)
             return _view(consultation) if consultation else None
 
-    def list(self, status: Optional[str] = None, since: Optional[clock.Moment] = None, until: Optional[clock.Moment] = None,
-             limit: int = 50) -> List[ConsultationView]:
+    def list(self, status: Optional[str] = None, since: Optional[clock.Moment] = None,
+             until: Optional[clock.Moment] = None, limit: int = 50) -> List[ConsultationView]:
         """Consultations newest first; `status` OPEN or ANSWERED; `since`/`until` days (both included) or aware
         datetimes."""
         query = _consultations()

@@ -1,6 +1,7 @@
 """`privacy forget`: delete one resident's data on their request (PIPL's right to deletion), everywhere we keep
 it: their conversation, their reports (with history, delivery attempts and outbox entry), their questions for
-staff (consultations), the notifications written for them, and the bundled events backend's copies. An external 云治前进 keeps its copies until its staff delete them: we name the events.
+staff (consultations), the notifications written for them, and the bundled events backend's copies. An external
+云治前进 keeps its copies until its staff delete them: we name the events.
 
 The backend's copies go first: should it be unreachable, nothing is deleted and the command can simply be run
 again. A report handed on while we delete is caught by the outbox worker, which deletes the new event too.
