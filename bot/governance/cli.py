@@ -130,7 +130,8 @@ def set_status_command(args: argparse.Namespace) -> int:
     report = _changed(lambda queue: queue.set_status(args.ticket, args.status, note=args.note, source="staff"))
     if report is None:
         return 1
-    print(f"{report.ticket_no} 已改为「{report.status_label}」。")
+    print(f"{report.ticket_no} 已改为「{report.status_label}」，居民会在所用渠道收到这条进度"
+          + ("（连同说明）。" if args.note.strip() else "。"))
     return 0
 
 

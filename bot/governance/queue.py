@@ -213,7 +213,8 @@ class ReportQueue:
 
 
 def record_status(report: Report, status: str, note: str, source: str, moment: datetime) -> None:
-    """Set the report's status and append the matching history entry (the caller commits).
+    """Set the report's status, append the matching history entry and the note that tells the resident (the caller
+    commits all three together).
 
     Residents are told their number is kept only while the problem is handled: closing masks it, in the phone
     field and wherever they wrote it into the description or the place.

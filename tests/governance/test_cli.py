@@ -76,9 +76,11 @@ def test_set_status_takes_chinese_or_english(staff_db, capsys, typed, label):
 
     code, out = run(capsys, "queue", "set-status", ticket, typed, "--note", "已派人处理")
 
-    assert (code, out) == (0, f"{ticket} 已改为「{label}」。\n")
+    assert (code, out) == (0, f"{ticket} 已改为「{label}」，居民会在所用渠道收到这条进度（连同说明）。\n")
     history = staff_db.get(ticket).history
     assert (history[-1].status_label, history[-1].note, history[-1].source) == (label, "已派人处理", "staff")
+    (note,) = NotificationBox(staff_db).take_for("resident-1")
+    assert label in note.text and "已派人处理" in note.text
 
 
 def test_set_status_of_an_unknown_ticket_fails_politely(staff_db, capsys):
