@@ -95,7 +95,9 @@ class LocalStack:
         self.env.update(
             RASA_HOST="127.0.0.1",
             RASA_PORT=str(rasa_port),
+            ACTION_SERVER_HOST="127.0.0.1",
             ACTION_SERVER_PORT=str(free_port()),
+            ACTION_SERVER_URL="",  # the action server this stack starts, whatever the environment names
             EVENTS_BACKEND_PORT=str(free_port()),
             EVENTS_BACKEND_URL="",
             DATA_DIR=str(self.data_dir),

@@ -12,13 +12,20 @@ from bot.rasa import server as rasa_server
 
 @pytest.fixture
 def new_process(monkeypatch, tmp_path):
-    """A fresh command's view of the settings, started from a shell that asks for telemetry."""
+    """A fresh command's view of the settings, started from a shell that asks for telemetry.
+
+    The commands fill os.environ (the settings, ACTION_SERVER_URL): it is put back as it was afterwards, or the
+    stacks later tests start would inherit this test's values."""
+    saved = dict(os.environ)
     monkeypatch.setenv("RASA_TELEMETRY_ENABLED", "true")
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
     monkeypatch.setenv("EVENTS_BACKEND_API_KEY", "test-key")
     monkeypatch.setenv("WIDGET_SECRET", "test-secret")
     monkeypatch.delenv("EVENTS_BACKEND_URL", raising=False)
     monkeypatch.setattr(settings, "_loaded", False)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
 
 
 class Exited:

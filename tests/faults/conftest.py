@@ -88,7 +88,9 @@ def fault_stack(tmp_path_factory) -> Iterator[FaultStack]:
     env.update(
         RASA_HOST="127.0.0.1",
         RASA_PORT=str(free_port()),
+        ACTION_SERVER_HOST="127.0.0.1",
         ACTION_SERVER_PORT=str(free_port()),
+        ACTION_SERVER_URL="",
         EVENTS_BACKEND_URL=backend.url,
         EVENTS_BACKEND_TIMEOUT=str(EVENTS_BACKEND_TIMEOUT),
         DATA_DIR=str(data_dir),

@@ -98,7 +98,9 @@ def _two_servers(postgres, redis_url, tmp_path_factory) -> Iterator[TwoServers]:
     env.update(
         DATA_DIR=str(data_dir),
         KNOWLEDGE_DIR=str(PROJECT_ROOT / "knowledge"),
+        ACTION_SERVER_HOST="127.0.0.1",
         ACTION_SERVER_PORT=str(action_server_port),
+        ACTION_SERVER_URL="",
         EVENTS_BACKEND_PORT=str(events_backend_port),
         EVENTS_BACKEND_URL=f"http://127.0.0.1:{events_backend_port}",
         EVENTS_BACKEND_API_KEY=secrets.token_urlsafe(24),
