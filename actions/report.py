@@ -55,7 +55,7 @@ def _state(tracker: Tracker) -> FormState:
     return FormState(**values, asking=FIELD_OF_SLOT.get(tracker.get_slot(REQUESTED_SLOT)))
 
 
-def _message(tracker: Tracker) -> FormMessage:
+def form_message(tracker: Tracker) -> FormMessage:
     intent = tracker.latest_message.get("intent") or {}
     place = next(tracker.get_latest_entity_values("place"), None)
     return FormMessage(_text(tracker), intent.get("name") or "", float(intent.get("confidence") or 0), place)
@@ -77,15 +77,16 @@ def _first_message(tracker: Tracker) -> str:
     return text
 
 
-def _resumed(tracker: Tracker) -> bool:
-    """Whether the form comes back after another action handled the latest message (a question, a ticket)."""
+def resumed(tracker: Tracker, loop: str = FORM) -> bool:
+    """Whether the form `loop` comes back after another action handled the latest message (a question, a ticket),
+    or starts after the action that opened it: either way the latest message is not an answer to it."""
     since_user = []
     for event in reversed(tracker.events):
         if event.get("event") == "user":
             break
         since_user.append(event)
     return any(
-        event.get("event") == "action" and event.get("name") not in (FORM, "action_listen", None)
+        event.get("event") == "action" and event.get("name") not in (loop, "action_listen", None)
         for event in since_user
     )
 
@@ -101,7 +102,7 @@ class ActionStartReport(Action):
         return "action_start_report"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        step = form.start(_first_message(tracker), _message(tracker).place)
+        step = form.start(_first_message(tracker), form_message(tracker).place)
         _send(dispatcher, step.replies)
         return _clear_report() + [SlotSet(ID_SLOT, uuid.uuid4().hex)] + _events(step)
 
@@ -124,9 +125,9 @@ class ValidateReportForm(Action):
         return "validate_report_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        if _resumed(tracker):
+        if resumed(tracker):
             return []
-        step = form.take(_state(tracker), _message(tracker))
+        step = form.take(_state(tracker), form_message(tracker))
         if step.aside:
             return []
         _send(dispatcher, step.replies)

@@ -47,8 +47,9 @@ STOP_WORDS = ("取消", "算了", "不留言", "不留了", "不问了", "不想
 MAX_STOP_CHARS = 8
 # "转人工", "我要留言", "找工作人员": a request on its own is this short.
 MAX_REQUEST_CHARS = 6
-# Words of the request itself: a piece of the message holding one is not the question.
-_REQUEST_WORDS = ("人工", "真人", "工作人员", "留言", "留个言", "补充", "客服", "转接", "找人")
+# Words asking for a person, and of the request itself: a piece of the message holding one is not the question.
+_PERSON_WORDS = ("人工", "真人", "工作人员", "留言", "留个言", "客服", "转接", "找人")
+_REQUEST_WORDS = _PERSON_WORDS + ("补充",)
 _PIECES = re.compile(r"[:：，,。.！!？?；;\s]+")
 _CONTEXT_NO = ("不附", "不用", "不要", "不需要", "别附", "不带", "不加", "没必要", "不必")
 _CONTEXT_YES = ("附上", "附吧", "要附", "需要", "带上", "加上", "一起发", "可以附")
@@ -160,7 +161,7 @@ def leads_with_request(text: str) -> bool:
     if (text or "").startswith("/"):
         return False
     first = ([piece for piece in _PIECES.split(text) if piece] or [""])[0]
-    leads = len(first) <= MAX_REQUEST_CHARS and any(word in first for word in _REQUEST_WORDS)
+    leads = len(first) <= MAX_REQUEST_CHARS and any(word in first for word in _PERSON_WORDS)
     return leads and carried_question(text) is not None
 
 

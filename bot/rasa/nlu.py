@@ -3,7 +3,8 @@
 "有人被打得流血了" must never be read as small talk or fall back: whenever `detect_emergency` (plain word
 lists in bot/reporting/emergency.py) says something is happening now, the intent becomes `report_emergency`
 with full confidence. Likewise a message that names a ticket number ("麻烦看看 QJ20261210-0004") asks about
-that ticket. Both override whatever the classifier and the fallback threshold decided before.
+that ticket, and a message that starts by asking for a person ("转人工，健身器材坏了归谁修") asks for one
+(bot/consulting/flow.py). They override whatever the classifier and the fallback threshold decided before.
 """
 from typing import Any, Dict, List, Optional, Text
 
@@ -15,6 +16,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.consulting.flow import REQUEST_INTENT, leads_with_request
 from bot.reporting.emergency import detect_emergency
 from bot.reporting.ticket import find_ticket_no
 
@@ -27,6 +29,8 @@ def certain_intent(text: Text) -> Optional[Text]:
         return EMERGENCY_INTENT
     if find_ticket_no(text):
         return TICKET_INTENT
+    if leads_with_request(text):
+        return REQUEST_INTENT
     return None
 
 

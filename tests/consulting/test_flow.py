@@ -39,6 +39,7 @@ def test_a_request_may_already_carry_the_question(text, carried):
     ("转人工", False),
     ("你是人工客服还是自动回复", False),
     ("健身器材坏了，转人工", False),
+    ("补充一下：是前悦社区东门那几盏", False),
 ])
 def test_a_request_said_before_the_question(text, leads):
     assert flow.leads_with_request(text) is leads

@@ -1,4 +1,5 @@
-"""Danger happening now and ticket numbers override whatever the classifier guessed; a mere risk does not."""
+"""Danger happening now, ticket numbers and a request for a person said first override whatever the classifier
+guessed; a mere risk does not."""
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.rasa.nlu import CertainIntent
@@ -25,3 +26,15 @@ def test_a_fire_risk_is_left_to_the_classifier():
 def test_a_ticket_number_asks_about_that_ticket():
     [message] = CertainIntent().process([_parsed("麻烦看看 QJ20261210-0004 办得怎么样", "thank", 0.48)])
     assert message.get("intent") == {"name": "check_ticket", "confidence": 1.0}
+
+
+def test_a_request_for_a_person_said_before_the_question_asks_for_a_person():
+    [message] = CertainIntent().process([_parsed("转人工，前悦社区的健身器材坏了归谁修", "report_problem", 0.7)])
+    assert message.get("intent") == {"name": "request_human", "confidence": 1.0}
+
+
+def test_a_question_about_whether_this_is_a_person_is_left_to_the_classifier():
+    [message] = CertainIntent().process([_parsed("你是人工客服还是自动回复", "bot_challenge", 0.8)])
+    assert message.get("intent")["name"] == "bot_challenge"
+    [message] = CertainIntent().process([_parsed("转人工", "request_human", 0.9)])
+    assert message.get("intent") == {"name": "request_human", "confidence": 0.9}

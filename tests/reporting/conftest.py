@@ -60,7 +60,7 @@ def make_tracker(
     events: List[Dict[str, Any]] = [
         *earlier,
         {"event": "user", "text": text, "parse_data": parse_data, "input_channel": "rest"},
-        {"event": "action", "name": FORM if active_loop else "action_listen"},
+        {"event": "action", "name": active_loop or "action_listen"},
     ]
     events += [{"event": "slot", "name": name, "value": value} for name, value in (candidates or {}).items()]
     all_slots.update(candidates or {})
