@@ -32,8 +32,9 @@ SLOTS: Dict[str, str] = {
 # The steps asked, in order (the form's required slots).
 ASKED = (QUESTION, CONTEXT)
 REQUEST_INTENT, ADDITION_INTENT, UNSURE_INTENT = "request_human", "add_to_consultation", "nlu_fallback"
-# Fewer characters than this tell staff nothing ("燃气", "好的").
+# Fewer characters than this tell staff nothing ("燃气", "好的"); an addition to a question may be short ("3幢").
 MIN_QUESTION_CHARS = 5
+MIN_ADDITION_CHARS = 2
 # A question carried in the request itself ("转人工，小区什么时候通燃气") is taken when it is at least this long.
 MIN_CARRIED_CHARS = 6
 # Failed tries at one step before the question changes (the question step) or a safe choice is made (context).
@@ -216,7 +217,7 @@ def _take_question(state: ConsultState, message: FormMessage) -> ConsultStep:
             return _accepted(QUESTION, state.offered, {OFFERED: None})
         if says_no(text, message.intent):
             return ConsultStep({QUESTION: None, OFFERED: None, ATTEMPTS: 0})
-    if len(words_only(text)) < MIN_QUESTION_CHARS:
+    if len(words_only(text)) < (MIN_ADDITION_CHARS if state.adding else MIN_QUESTION_CHARS):
         return ConsultStep({QUESTION: None, ATTEMPTS: state.attempts + 1}, [Reply(texts.QUESTION_TOO_SHORT)])
     return _accepted(QUESTION, text, {OFFERED: None})
 

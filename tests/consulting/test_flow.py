@@ -90,6 +90,11 @@ def test_the_offered_question_is_taken_with_a_yes_and_dropped_with_a_no():
     assert typed.changes[QUESTION] == "我想问老年食堂周末开不开"
 
 
+def test_an_addition_may_be_short_but_not_empty():
+    assert flow.take(asking(QUESTION, adding="ZX20261130-0001"), said("3幢")).changes[QUESTION] == "3幢"
+    assert flow.take(asking(QUESTION, adding="ZX20261130-0001"), said("嗯")).changes[QUESTION] is None
+
+
 def test_a_question_too_short_is_refused_and_asked_differently_after_two_tries():
     first = flow.take(asking(QUESTION), said("燃气"))
     assert first.changes == {QUESTION: None, ATTEMPTS: 1} and first.replies[0].text == texts.QUESTION_TOO_SHORT
