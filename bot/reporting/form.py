@@ -117,6 +117,8 @@ def take(state: FormState, message: FormMessage) -> Step:
         return _ask_again(asking, texts.OLD_BUTTON)
     if turn is TurnKind.SMALL_TALK:
         return _failed(state, texts.COURTESY_IN_FORM)
+    if turn is TurnKind.ASKS_FOR_PERSON:
+        return _ask_again(asking, texts.PERSON_IN_FORM)
     if turn is TurnKind.CORRECT:
         return _correct(state, message.text)
     if turn is not TurnKind.ANSWER:

@@ -22,6 +22,11 @@ START_WITH_DESCRIPTION = "好的，我来帮您登记这个问题，再确认几
 ASK_DESCRIPTION = "好的，我来帮您登记。请简单说说遇到了什么问题，比如什么东西坏了、是什么情况、持续多久了。"
 # "谢谢", "你好" where the place or the description is asked.
 COURTESY_IN_FORM = "不客气。这件事还没登记完，我们接着来。"
+# "转人工" while a report is filled in: a report is itself handled by staff; a question for them comes after.
+PERSON_IN_FORM = (
+    "这个问题登记提交后，会由街道的工作人员处理，进度可以随时查询。"
+    "如果是想先问工作人员别的事，请回复“取消”，再说“转人工”。"
+)
 # A button from an earlier message tapped while something else is asked: nothing is filled from it.
 OLD_BUTTON = "您点的是前面消息里的按钮，这一步用不上。"
 # A category button of a report that is already over, tapped again.

@@ -38,6 +38,8 @@ class TurnKind(str, Enum):
     STRAY_BUTTON = "stray_button"
     # "谢谢", "你好" where a place or a description is expected: not an answer, so the question is asked again.
     SMALL_TALK = "small_talk"
+    # "转人工" while a report is being filled in: say how to leave a question for staff, and go on with the report.
+    ASKS_FOR_PERSON = "asks_for_person"
 
 
 def looks_like_question(text: str) -> bool:
@@ -58,6 +60,8 @@ def read_turn(text: str, intent: str, confidence: float, asking: str) -> TurnKin
         return TurnKind.CORRECT
     if intent == "check_ticket":
         return TurnKind.CHECK_TICKET
+    if intent == "request_human":
+        return TurnKind.ASKS_FOR_PERSON
     if intent.startswith("ask_") and looks_like_question(text):
         return TurnKind.QUESTION
     if asking in FREE_TEXT_FIELDS and text.startswith("/"):

@@ -172,3 +172,9 @@ def test_every_category_can_be_named():
         resident.types("有个事情一直没人管，大家都很烦")
         resident.types(category)
         assert resident.state.category == category
+
+
+def test_asking_for_a_person_while_reporting_says_how_and_asks_again():
+    state = FormState(description="路灯坏了", category="公共设施", asking="location")
+    step = form.take(state, FormMessage("转人工", "request_human", 0.95))
+    assert step.changes == {"location": None} and [reply.text for reply in step.replies] == [texts.PERSON_IN_FORM]
