@@ -29,9 +29,7 @@ SLOTS: Dict[str, str] = {
     SNAPSHOT: "consult_snapshot",
     ATTEMPTS: "consult_attempts",
 }
-# The steps asked, in order (the form's required slots).
-ASKED = (QUESTION, CONTEXT)
-REQUEST_INTENT, ADDITION_INTENT, UNSURE_INTENT = "request_human", "add_to_consultation", "nlu_fallback"
+REQUEST_INTENT, ADDITION_INTENT = "request_human", "add_to_consultation"
 # Fewer characters than this tell staff nothing ("燃气", "好的"); an addition to a question may be short ("3幢").
 MIN_QUESTION_CHARS = 5
 MIN_ADDITION_CHARS = 2
