@@ -6,7 +6,8 @@ REST channel answers a non-object body with a 500, a non-text message with silen
 without a sender under one shared conversation ("default"), where residents would see each other's tickets.
 A message longer than any answer the bot accepts is answered without reaching Rasa (`message_limit.py`). The
 body's `metadata` and `input_channel`, which Rasa would store with every message and pass on as the channel's
-name to the events backend, are ignored.
+name to the events backend, are ignored. Notes waiting for the conversation (staff answers, status changes) come
+in front of the bot's replies (`notes.py`).
 
 REST itself: with REST_API_TOKEN set, every request needs `Authorization: Bearer <token>` (else 401); a sender id
 naming a WeChat or widget conversation is refused with 403, so that a REST client cannot speak in one.
@@ -23,6 +24,7 @@ from sanic.response import HTTPResponse
 from bot import senders, settings
 from bot.rasa.channels.busy import Handler, answer_or_busy
 from bot.rasa.channels.message_limit import refuse_too_long
+from bot.rasa.channels.notes import notes_first
 from bot.rasa.channels.rate_limit import limit_per_address, limit_per_conversation
 from bot.rasa.channels.request_size import cap_request_bodies
 
@@ -81,7 +83,7 @@ class ChatInput(RestInput):
         return None
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
-        chat = super().blueprint(limit_per_conversation(refuse_too_long(answer_or_busy(on_new_message))))
+        chat = super().blueprint(limit_per_conversation(refuse_too_long(notes_first(answer_or_busy(on_new_message)))))
         return cap_request_bodies(limit_per_address(chat))
 
 

@@ -8,7 +8,8 @@ Each message gets one passive reply: the bot's messages merged into one text, bu
 gives up after five seconds and retries; a turn that is not ready in `reply_deadline_seconds` is answered with
 "success" and its answer is sent later through the customer-service message API. A retry, and a number picking
 one of the options listed last, are resolved from the conversation in the tracker store (`wechat_history.py`),
-so any Sanic worker of any Rasa server may receive them.
+so any Sanic worker of any Rasa server may receive them. Notes for the resident (staff answers, status changes)
+that the outbox worker could not push (bot/wechat/push.py) come first in the reply to their next message.
 
 Configured in credentials.yml from the environment: `token`, `app_id`, `app_secret`, `encoding_aes_key`,
 `api_base_url` (empty = WeChat itself), and optionally `reply_deadline_seconds` (default 4.5).
@@ -31,12 +32,13 @@ from bot import senders
 from bot.rasa.channels import wechat_guard
 from bot.rasa.channels.busy import Handler, answer_or_busy
 from bot.rasa.channels.message_limit import refuse_too_long
+from bot.rasa.channels.notes import waiting_notes
 from bot.rasa.channels.rate_limit import limit_per_conversation
 from bot.rasa.channels.request_size import MAX_REQUEST_BYTES, cap_request_bodies
 from bot.rasa.channels.wechat_history import ConversationHistory
 from bot.rasa.channels.wechat_turns import Parts, Turn, Turns
 from bot.wechat.api import CustomerServiceClient, describe
-from bot.wechat.messages import MAX_TEXT_BYTES, chosen_payload, option_number, render, split_text
+from bot.wechat.messages import MAX_TEXT_BYTES, chosen_payload, note_text, option_number, render, split_text
 
 logger = logging.getLogger(__name__)
 
@@ -330,11 +332,14 @@ class WeChatInput(InputChannel):
 
     async def _answer(self, handle: Handler, incoming: Incoming, history: Optional[ConversationHistory]) -> Parts:
         text = await _chosen_option(incoming, history) or incoming.text
+        # Notes that could not be pushed (48 hours since the resident last wrote, or no customer-service API).
+        notes = await waiting_notes(incoming.conversation)
         collector = CollectingOutputChannel()
         await handle(
             UserMessage(text, collector, incoming.conversation, input_channel=self.name(), message_id=incoming.key)
         )
-        return self._parts(render(collector.messages).text)
+        said = [note_text(note.text, note.buttons) for note in notes] + [render(collector.messages).text]
+        return self._parts("\n\n".join(part for part in said if part))
 
     def _parts(self, text: str) -> Parts:
         """The messages that carry `text`: one passive reply, the rest through the customer-service API."""

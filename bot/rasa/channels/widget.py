@@ -8,6 +8,9 @@ endpoint is the REST channel's own (same checks, length limit and "busy" answer)
 page asks `POST conversation` for its id, which the server signs (`bot/widget_ids.py`), and the message endpoint
 answers 403 to any other id (unsigned, altered, another server's); the page then gets a new id and sends again.
 The page keeps its history for RETENTION_WIDGET_HISTORY_DAYS, a figure the server writes into its script.
+Notes for the resident (staff answers, status changes) come with the bot's replies, and the page also asks
+`POST notes` for them when it opens and every 15 s while it is shown; the answer is an object, `{"notes": [...]}`,
+so that the address rate limit's refusal (a list, the bot's one message) is never taken for a note.
 """
 import json
 from pathlib import Path
@@ -21,6 +24,7 @@ from sanic.response import HTTPResponse
 from bot import settings, widget_ids
 from bot.personal_data.limits import retention_days
 from bot.rasa.channels.busy import Handler
+from bot.rasa.channels.notes import as_replies, waiting_notes
 from bot.rasa.channels.rest import ChatInput
 
 STATIC_DIR = Path(__file__).with_name("widget_static")
@@ -124,6 +128,13 @@ class WidgetInput(ChatInput):
         async def conversation(request: Request) -> HTTPResponse:
             # A new conversation for the page; its id is the only one the message endpoint accepts.
             return response.json({"sender": widget_ids.issue(self.secret)}, headers={"Cache-Control": "no-store"})
+
+        @widget.route("/notes", methods=["POST"])
+        async def notes(request: Request) -> HTTPResponse:
+            # The page's check for notes that came while it was idle or closed: {"sender": <its signed id>}.
+            conversation = await self._extract_sender(request)
+            found = as_replies(conversation, await waiting_notes(conversation))
+            return response.json({"notes": found}, headers={"Cache-Control": "no-store"})
 
         @widget.route("/embed.js", methods=["GET"])
         async def embed(request: Request) -> HTTPResponse:

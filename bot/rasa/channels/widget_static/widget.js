@@ -1,12 +1,18 @@
 /* 前进小助手 chat page: sends the resident's words to the widget channel's webhook next to this page.
    Every text (bot or resident) is put into the page as text, never as HTML.
    The conversation id comes from the server ("conversation" next to this page), which signs it; an id the server
-   refuses (an older page made its own) is replaced by a new one and the message sent once more. */
+   refuses (an older page made its own) is replaced by a new one and the message sent once more.
+   Notes for the resident (a staff answer, a report's new status) come with the bot's replies, and from "notes" next
+   to this page, asked when the page opens and every CHECK_MS while it is shown. */
 (function () {
   "use strict";
 
   var ENDPOINT = "webhook";
   var CONVERSATION_ENDPOINT = "conversation";
+  var NOTES_ENDPOINT = "notes";
+  /* Four checks a minute: well under the server's limit of requests per address (60 a minute by default), which
+     every other page open behind the same address shares. */
+  var CHECK_MS = 15000;
   var TIMEOUT_MS = 15000;
   var HISTORY_LIMIT = 200;
   /* The bot's server writes RETENTION_WIDGET_HISTORY_DAYS here: older turns are forgotten when the page opens. */
@@ -127,6 +133,7 @@
   var sender = loadSenderId();
   var history = loadHistory();
   var busy = false;
+  var checking = false;
 
   function remember(entry) {
     entry.at = Date.now();
@@ -222,7 +229,8 @@
     return element;
   }
 
-  function show(entry) {
+  /* `before`: an item already in the chat (the typing indicator) that the new one goes in front of. */
+  function show(entry, before) {
     var item = messageItem(entry.role);
     if (entry.text) {
       var text = bubble(item);
@@ -249,7 +257,7 @@
       });
       item.appendChild(group);
     }
-    messages.appendChild(item);
+    messages.insertBefore(item, before || null);
     return item;
   }
 
@@ -377,32 +385,63 @@
     clearButton.disabled = value;
   }
 
+  /* The bot's messages (a turn's replies, or notes) shown, kept in the history, and read from the first. */
+  function showBotMessages(replies, before) {
+    var first = null;
+    replies.forEach(function (reply) {
+      var entry = {
+        role: "bot",
+        text: reply && typeof reply.text === "string" ? reply.text : "",
+        buttons: validButtons(reply && reply.buttons)
+      };
+      if (entry.text || entry.buttons.length) {
+        var shown = show(entry, before);
+        first = first || shown;
+        remember(entry);
+      }
+    });
+    if (first) {
+      revealFrom(first);
+    }
+  }
+
   function deliver(message) {
     setBusy(true);
     var typing = showTyping();
     post(message).then(function (replies) {
       typing.parentNode.removeChild(typing);
-      var first = null;
-      replies.forEach(function (reply) {
-        var entry = {
-          role: "bot",
-          text: reply && typeof reply.text === "string" ? reply.text : "",
-          buttons: validButtons(reply && reply.buttons)
-        };
-        if (entry.text || entry.buttons.length) {
-          var shown = show(entry);
-          first = first || shown;
-          remember(entry);
-        }
-      });
-      if (first) {
-        revealFrom(first);
-      }
+      showBotMessages(replies);
     }, function () {
       typing.parentNode.removeChild(typing);
       showUnreachable(message);
     }).then(function () {
       setBusy(false);
+    });
+  }
+
+  /* Notes that came while the page was idle or closed. Not asked while a message is on its way (its replies bring
+     them) or while the page is hidden; a check that fails, or that the server refuses (a list instead of
+     {"notes": [...]}: the address limit's reply), shows nothing and the next one asks again. */
+  function checkNotes() {
+    if (!sender || busy || checking || document.visibilityState === "hidden") {
+      return;
+    }
+    checking = true;
+    var controller = typeof AbortController === "function" ? new AbortController() : null;
+    var timer = setTimeout(function () {
+      if (controller) {
+        controller.abort();
+      }
+    }, TIMEOUT_MS);
+    postJson(NOTES_ENDPOINT, { sender: sender }, controller ? controller.signal : undefined).then(function (reply) {
+      if (reply && Array.isArray(reply.notes)) {
+        showBotMessages(reply.notes, messages.querySelector(".typing"));
+      }
+    }, function () {
+      return null;
+    }).then(function () {
+      clearTimeout(timer);
+      checking = false;
     });
   }
 
@@ -510,4 +549,7 @@
   } else {
     scrollToEnd();
   }
+  checkNotes();
+  window.setInterval(checkNotes, CHECK_MS);
+  document.addEventListener("visibilitychange", checkNotes);
 })();
