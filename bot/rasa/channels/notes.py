@@ -51,7 +51,7 @@ def notes_first(on_new_message: Handler) -> Handler:
     A collected reply gets them added in front once the turn is over, so that a turn that said nothing is still
     answered "busy" (busy.py); a streamed one (`?stream=true`) gets them sent before the turn starts.
     rasa 3.6.21's REST webhook answers with the collector's `messages` once the handler returns, and streams a
-    QueueOutputChannel as it is written (guard: tests/core/test_rest_notes.py).
+    QueueOutputChannel as it is written (guard: tests/core/test_rasa_notes.py).
     """
 
     async def handle(message: UserMessage) -> None:
