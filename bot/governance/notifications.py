@@ -118,7 +118,8 @@ class NotificationBox:
 
     def pushed(self, note_id: int, worker_id: str) -> bool:
         """The push went through: delivered. False if it had been delivered already (by reply, or by a worker
-        whose claim ours replaced), or deleted on the resident's request."""
+        whose claim ours replaced), or deleted on the resident's request. A push that went through counts even if
+        `worker_id`'s lease ran out meanwhile: the resident has the message, so it must not be sent again."""
         now = self.queue.clock()
         with self.queue.writing() as session:
             delivered = _mark(session, note_id, Notification.delivered_at.is_(None), now, PUSH)
