@@ -51,6 +51,11 @@ def slots(topic, waiting=None):
     return [SlotSet("topic", topic), SlotSet("waiting_question", waiting)]
 
 
+def remembered(events):
+    """The topic and a waiting follow-up, of all the slots the action sets (it also counts unanswered questions)."""
+    return [event for event in events if event["name"] in ("topic", "waiting_question")]
+
+
 async def test_answers_the_topic_and_remembers_it(executor):
     messages, events = await run(executor, "ask_elderly_lunch", "九十岁老人免费午餐")
 
@@ -63,7 +68,7 @@ async def test_answers_the_topic_and_remembers_it(executor):
             ],
         )
     ]
-    assert events == slots("elderly_lunch")
+    assert remembered(events) == slots("elderly_lunch")
 
 
 async def test_answers_a_detail_asked_in_the_same_message(executor):
@@ -73,14 +78,14 @@ async def test_answers_a_detail_asked_in_the_same_message(executor):
         f"{LUNCH_ANSWER}\n{LUNCH_SOURCE}\n\n"
         "文件里没有写「90周岁以上老人免费午餐」的地点。建议直接咨询您所在的村（社区）或前进街道办事处。"
     )
-    assert events == slots("elderly_lunch")
+    assert remembered(events) == slots("elderly_lunch")
 
 
 async def test_intent_without_an_entry_is_treated_as_unsure(executor):
     messages, events = await run(executor, "ask_swimming_pool", "游泳池在哪")
 
     assert messages[0][0].startswith("抱歉，前进街道的资料里没有这方面的内容")
-    assert events == slots(None)
+    assert remembered(events) == slots(None)
 
 
 async def test_follow_up_about_the_current_topic_whatever_the_intent(executor):
@@ -90,7 +95,7 @@ async def test_follow_up_about_the_current_topic_whatever_the_intent(executor):
         assert messages == [
             ("关于「临江村退伍军人服务站」的地点：临江村\n（来源：前进街道2023年工作回顾与2024年工作思路，截至2023年8月）", [])
         ]
-        assert events == slots("veterans_station")
+        assert remembered(events) == slots("veterans_station")
 
 
 async def test_follow_up_the_documents_do_not_answer(executor):
@@ -106,11 +111,11 @@ async def test_follow_up_without_a_known_topic_asks_which_service_then_answers_i
     messages, events = await run(executor, "ask_fee", "收费吗", topic=topic)
 
     assert messages == [("请问您问的是哪项服务？请把服务名称告诉我，例如“托幼班收费吗”。", [])]
-    assert events == slots(None, "收费吗")
+    assert remembered(events) == slots(None, "收费吗")
 
     messages, events = await run(executor, "ask_elderly_lunch", "免费午餐", waiting="收费吗")
     assert messages[0][0].endswith("关于「90周岁以上老人免费午餐」的收费情况：免费")
-    assert events == slots("elderly_lunch")
+    assert remembered(events) == slots("elderly_lunch")
 
 
 async def test_follow_up_naming_an_unknown_service_without_a_topic_is_outside_what_the_bot_knows(executor):
@@ -118,7 +123,7 @@ async def test_follow_up_naming_an_unknown_service_without_a_topic_is_outside_wh
 
     assert messages[0][0].startswith("抱歉，前进街道的资料里没有这方面的内容")
     assert [title for title, _ in [(b["title"], b) for b in messages[0][1]]] == ["反映问题", "我能问些什么"]
-    assert events == slots(None)
+    assert remembered(events) == slots(None)
 
 
 async def test_knowledge_that_never_loaded_gets_the_fallback(monkeypatch, tmp_path, caplog):
