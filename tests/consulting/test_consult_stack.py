@@ -46,3 +46,8 @@ def test_a_closed_ticket_rated_in_words_with_a_comment_after_dissatisfied(stack,
     assert texts.COMMENT_THANKS.format(ticket_no=ticket_no) in thanked
     view = queue.get(ticket_no)
     assert (view.satisfaction, view.revisit, view.satisfaction_comment) == ("不满意", True, "换了第二天又不亮了")
+
+    # The button on the status message names the ticket: a resident who changes their mind taps another rating.
+    tapped = stack.say_text(sender, '/rate_report{"ticket_no": "%s", "rating": "满意"}' % ticket_no)
+    assert texts.RATING_THANKS["满意"].format(ticket_no=ticket_no) in tapped
+    assert (queue.get(ticket_no).satisfaction, queue.get(ticket_no).revisit) == ("满意", False)
