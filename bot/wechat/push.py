@@ -117,7 +117,7 @@ class WeChatPusher:
         openid = senders.openid_of(note.conversation)
         last = conversation_store.last_user_message_at(self.conversations, note.conversation) if openid else None
         if last is None or now - last >= WINDOW:
-            self._defer(note, summary, "the resident last wrote more than 48 hours ago")
+            self._defer(note, summary, "no message from the resident in the last 48 hours")
             return
         try:
             for part in split_text(note_text(note.text, note.buttons)):
