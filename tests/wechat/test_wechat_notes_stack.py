@@ -8,6 +8,7 @@ import pytest
 
 from bot import senders
 from tests.e2e.test_notes_stack import STAFF_NOTE, file_report, notes_of, settled_notes, stack_queue
+from tests.e2e.test_person_behind_the_bot import NUMBER, QUESTION, staff_answer
 from tests.wechat.wechat_server import new_openid, text_xml
 
 pytestmark = pytest.mark.stack
@@ -61,3 +62,23 @@ def test_after_48_hours_a_note_waits_for_the_residents_next_message(wechat, wech
         assert wechat_api.messages_to(openid)[before:] == []
     finally:
         queue.close()
+
+
+def test_a_question_left_on_wechat_is_answered_through_the_customer_service_api_once(wechat, wechat_api, stack):
+    openid = new_openid()
+    conversation = senders.wechat_conversation(openid)
+    wechat.reply_text(wechat.post(text_xml(openid, "转人工")))
+    [number] = NUMBER.findall(wechat.reply_text(wechat.post(text_xml(openid, QUESTION))))
+    before = len(wechat_api.messages_to(openid))
+
+    staff_answer(stack, number)
+
+    queue = stack_queue(stack)
+    try:
+        settled_notes(queue, conversation, lambda note: note.delivered_at, "the answer pushed")
+        sent = [message.content for message in wechat_api.messages_to(openid)[before:]]
+        assert len(sent) == 1 and number in sent[0] and "138****5678" in sent[0], sent
+        assert {note.delivered_via for note in notes_of(queue, conversation)} == {"push"}
+    finally:
+        queue.close()
+    assert number not in wechat.reply_text(wechat.post(text_xml(openid, "谢谢")))
