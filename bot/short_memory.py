@@ -50,18 +50,17 @@ class SQLiteShortMemory:
         return None
 
     def count(self, key: str, seconds: float) -> int:
-        now = time.time()
-        window = int(now // seconds)
-        with self._transaction():
-            row = self._db.execute(
-                "SELECT value FROM short_memory WHERE key = ? AND expires > ?", (f"{key}@{window}", now)
+        window = int(time.time() // seconds)
+        # One statement, atomic on its own: every message of every resident counts here, so no transaction of
+        # several statements. A window's key is new when the window starts, so expired counts are never read.
+        with self._mutex:
+            self._sweep_now_and_then()
+            (count,) = self._db.execute(
+                "INSERT INTO short_memory VALUES (?, '1', ?) ON CONFLICT (key) "
+                "DO UPDATE SET value = CAST(value AS INTEGER) + 1 RETURNING value",
+                (f"{key}@{window}", (window + 1) * seconds),
             ).fetchone()
-            count = int(row[0]) + 1 if row else 1
-            self._db.execute(
-                "INSERT OR REPLACE INTO short_memory VALUES (?, ?, ?)",
-                (f"{key}@{window}", str(count), (window + 1) * seconds),
-            )
-        return count
+        return int(count)
 
     def _transaction(self) -> "_Transaction":
         return _Transaction(self)

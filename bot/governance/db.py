@@ -16,6 +16,7 @@ from alembic.config import Config  # noqa: E402
 from alembic.script import ScriptDirectory  # noqa: E402
 from sqlalchemy import event, inspect, text  # noqa: E402
 from sqlalchemy.engine import Engine, make_url  # noqa: E402
+from sqlalchemy.pool import QueuePool  # noqa: E402
 
 from bot import settings, sqlite  # noqa: E402
 
@@ -36,13 +37,17 @@ def create_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return sqlalchemy.create_engine(parsed, future=True, pool_pre_ping=True, hide_parameters=True)
+    pooling = {}
     if parsed.database and parsed.database != ":memory:":
         path = Path(parsed.database)
         if not path.is_absolute():
             path = settings.PROJECT_ROOT / path
         path.parent.mkdir(parents=True, exist_ok=True)
         parsed = parsed.set(database=str(path))
-    engine = sqlalchemy.create_engine(parsed, future=True, hide_parameters=True)
+        # SQLAlchemy 1.4 opens a SQLite file anew for every use (NullPool), and each opening sets it up again
+        # (bot/sqlite.py): with every resident's message reading the queue (notes), keep connections in a pool.
+        pooling = dict(poolclass=QueuePool, connect_args={"check_same_thread": False})
+    engine = sqlalchemy.create_engine(parsed, future=True, hide_parameters=True, **pooling)
     _configure_sqlite(engine)
     return engine
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Iterable, List, Optional, Tuple
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.governance.clock import now as utc_now
@@ -51,6 +51,13 @@ def notify(session: Session, conversation: str, channel: str, text: str,
     ))
 
 
+_ANY_WAITING = select(Notification.id).where(
+    Notification.conversation == bindparam("conversation"),
+    Notification.delivered_at.is_(None),
+    or_(Notification.claimed_until.is_(None), Notification.claimed_until < bindparam("now")),
+).limit(1)
+
+
 class NotificationBox:
     """Notes on the governance database; each method is one short transaction, so one box serves many threads."""
 
@@ -75,8 +82,10 @@ class NotificationBox:
             Notification.delivered_at.is_(None),
             or_(Notification.claimed_until.is_(None), Notification.claimed_until < now),
         )
-        with self.queue.reading() as session:  # most messages find nothing: no write lock for them
-            if session.scalar(select(Notification.id).where(waiting).limit(1)) is None:
+        # Most messages find nothing: one plain read, built once, for them (every message of every resident asks),
+        # no ORM session and no write lock.
+        with self.queue.engine.connect() as connection:
+            if connection.execute(_ANY_WAITING, {"conversation": conversation, "now": now}).first() is None:
                 return []
         with self.queue.writing() as session:
             candidates = session.scalars(

@@ -76,15 +76,33 @@ class MaskedEvent:
         return self._data
 
 
+# Rasa 3.6.21's events that carry no words of a resident (an action carries some only as end-to-end `action_text`).
+# Masking one costs as much as any other, and they are most of a turn's events.
+WORDLESS_EVENTS = frozenset({
+    "action", "active_loop", "followup", "session_started", "restart", "pause", "resume", "rewind", "undo",
+    "reset_slots", "loop_interrupted", "action_execution_rejected", "user_featurization",
+})
+
+
 def stored_form(event: Event) -> Any:
     """The event as it is written: masked, but for the phone number of the report being filled in."""
-    return event if isinstance(event, SlotSet) and event.key == PHONE_SLOT else MaskedEvent(event)
+    if isinstance(event, SlotSet) and event.key == PHONE_SLOT:
+        return event
+    if event.type_name in WORDLESS_EVENTS and not getattr(event, "action_text", None):
+        return event
+    return MaskedEvent(event)
 
 
 def ends_the_phone(event: Event) -> bool:
     """Whether after this event no form needs the stored phone number: the slot cleared, or a new session."""
     return isinstance(event, SessionStarted) or (isinstance(event, SlotSet) and event.key == PHONE_SLOT
                                                  and event.value is None)
+
+
+def holds_a_phone(tracker: DialogueStateTracker) -> bool:
+    """Whether a report form of this conversation took a phone number, which is stored readable until masked here
+    (every new conversation starts a session: without this, each would be read back and rewritten for nothing)."""
+    return any(isinstance(event, SlotSet) and event.key == PHONE_SLOT and event.value for event in tracker.events)
 
 
 class ConversationStore(SQLTrackerStore):
@@ -111,7 +129,7 @@ class ConversationStore(SQLTrackerStore):
         await super().save(tracker)
         if tracker.events.maxlen is None:
             self.stored_counts.remember(tracker, len(tracker.events))
-        if any(ends_the_phone(event) for event in new_events):
+        if any(ends_the_phone(event) for event in new_events) and holds_a_phone(tracker):
             self.forget_phone_numbers(tracker.sender_id)
 
     def forget_phone_numbers(self, sender_id: Text) -> int:
