@@ -65,15 +65,20 @@ def delete_conversation(engine: Engine, sender_id: str) -> int:
         return connection.execute(events.delete().where(events.c.sender_id == sender_id)).rowcount
 
 
-def delete_idle(engine: Engine, last_event_before: datetime) -> int:
-    """Delete the conversations whose last event is older than `last_event_before`; returns how many."""
-    if not exists(engine):
-        return 0
-    idle = (
+def _idle_since(last_event_before: datetime) -> sa.sql.Select:
+    """The conversations whose last event is older than `last_event_before`."""
+    return (
         sa.select(events.c.sender_id)
         .group_by(events.c.sender_id)
         .having(sa.func.max(events.c.timestamp) < last_event_before.timestamp())
     )
+
+
+def delete_idle(engine: Engine, last_event_before: datetime) -> int:
+    """Delete the conversations whose last event is older than `last_event_before`; returns how many."""
+    if not exists(engine):
+        return 0
+    idle = _idle_since(last_event_before)
     with engine.begin() as connection:
         count = connection.execute(sa.select(sa.func.count()).select_from(idle.subquery())).scalar_one()
         # One statement, so a conversation that a resident takes up again meanwhile is not deleted.
@@ -92,11 +97,7 @@ def mask_abandoned_phones(engine: Engine, last_event_before: datetime) -> int:
     their session is over, so no form reads it again. Returns how many events changed."""
     if not exists(engine):
         return 0
-    idle = (
-        sa.select(events.c.sender_id)
-        .group_by(events.c.sender_id)
-        .having(sa.func.max(events.c.timestamp) < last_event_before.timestamp())
-    )
+    idle = _idle_since(last_event_before)
     phones = sa.select(events.c.id, events.c.data).where(
         events.c.type_name == "slot", events.c.action_name == PHONE_SLOT, events.c.sender_id.in_(idle))
     changed = 0

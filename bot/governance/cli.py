@@ -195,10 +195,14 @@ def deliver_command(args: argparse.Namespace) -> int:
         return 0
 
 
+def _shortened(resident_text: str) -> str:
+    """Resident text fit for one line of a listing."""
+    text = for_staff(resident_text)
+    return text[:SUMMARY_LENGTH] + "…" if len(text) > SUMMARY_LENGTH else text
+
+
 def _summary_line(report: ReportView) -> str:
-    text = for_staff(report.description)
-    if len(text) > SUMMARY_LENGTH:
-        text = text[:SUMMARY_LENGTH] + "…"
+    text = _shortened(report.description)
     flag = "  ⚠ 被拒收" if report.delivery == REJECTED else ""
     if report.revisit:
         flag += REVISIT_FLAG
@@ -233,9 +237,7 @@ def _details(report: ReportView) -> str:
 
 
 def _consultation_line(consultation: ConsultationView) -> str:
-    text = for_staff(consultation.question)
-    if len(text) > SUMMARY_LENGTH:
-        text = text[:SUMMARY_LENGTH] + "…"
+    text = _shortened(consultation.question)
     more = f"  （补充 {len(consultation.additions)} 条）" if consultation.additions else ""
     answered = f"  答复人 {for_staff(consultation.answered_by)}" if consultation.answered_by else ""
     return (f"{consultation.number}  {consultation.status_label}  {consultation.created_at:%Y-%m-%d %H:%M}  "
