@@ -1,11 +1,11 @@
 """What residents asked that the bot could not answer, read from the Rasa tracker store (SQL).
 
 A resident's message counts as unanswered when Rasa classified it as `nlu_fallback` or `out_of_scope`, or
-when the intent confidence was below the threshold. Identical questions (ignoring spacing) are counted
-together, most frequent first, so staff see which knowledge entries or training examples to add.
+when the intent confidence was below the threshold. Button taps and answers to a form (a report's place or
+phone number, a question left for staff) are not questions (`turns.py`). Identical questions (ignoring spacing)
+are counted together, most frequent first, so staff see which knowledge entries or training examples to add.
 Phone and ID numbers are masked, and control characters removed, before anything is shown.
 """
-import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from bot.conversation_store import events
+from bot.staff_reports.turns import ResidentTurn, resident_turns
 from bot.terminal import for_staff
 
 DEFAULT_THRESHOLD = 0.6
@@ -44,21 +44,16 @@ def find_unanswered(
 ) -> List[UnansweredQuestion]:
     """The most frequent unanswered questions, most frequent (then most recent) first."""
     engine = _engine(db_url)
-    query = (
-        sa.select(events.c.timestamp, events.c.intent_name, events.c.data)
-        .where(events.c.type_name == "user")
-        .order_by(events.c.id)
-    )
     groups: Dict[str, List[Tuple[float, str, float]]] = {}
     try:
         if not sa.inspect(engine).has_table("events"):
             raise TrackerStoreError(f"数据库 {_shown(engine.url)} 里没有 events 表（还没有任何对话记录？）")
         with engine.connect() as connection:
-            for timestamp, intent_name, data in connection.execute(query):
-                question = _unanswered(intent_name, data, threshold)
+            for turn in resident_turns(connection):
+                question = _unanswered(turn, threshold)
                 if question is not None:
                     text, guess, confidence = question
-                    groups.setdefault(text, []).append((timestamp or 0.0, guess, confidence))
+                    groups.setdefault(text, []).append((turn.timestamp, guess, confidence))
     except SQLAlchemyError as error:
         reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
         raise TrackerStoreError(f"无法读取对话记录数据库 {_shown(engine.url)}：{reason}") from error
@@ -94,26 +89,20 @@ def _engine(db_url: str) -> sa.engine.Engine:
         raise TrackerStoreError(f"无法使用数据库地址 {_shown(url)}：{error}") from error
 
 
-def _unanswered(intent_name: Optional[str], data: Optional[str], threshold: float) -> Optional[Tuple[str, str, float]]:
-    """(masked text, likeliest real intent, its confidence) if this user event went unanswered, else None."""
-    try:
-        event = json.loads(data or "{}")
-    except ValueError:
-        return None
-    text = _normalised(str(event.get("text") or ""))
-    if not text or text.startswith("/"):
-        return None  # empty, or a button press: the payload names the intent itself
-    parse_data = event.get("parse_data") or {}
-    intent = parse_data.get("intent") or {}
-    name = intent_name or intent.get("name")
-    confidence = float(intent.get("confidence") or 0.0)
-    if name not in FALLBACK_INTENTS and confidence >= threshold:
-        return None
-    guess, guess_confidence = _best_guess(parse_data)
-    return for_staff(text), guess, guess_confidence
+def is_unsure(turn: ResidentTurn, threshold: float = DEFAULT_THRESHOLD) -> bool:
+    """Whether the classifier could not tell what `turn` meant: a fallback intent, or too little confidence."""
+    return turn.intent in FALLBACK_INTENTS or turn.confidence < threshold
 
 
-def _normalised(text: str) -> str:
+def _unanswered(turn: ResidentTurn, threshold: float) -> Optional[Tuple[str, str, float]]:
+    """(masked text, likeliest real intent, its confidence) if this question went unanswered, else None."""
+    if turn.in_form or not is_unsure(turn, threshold):
+        return None
+    guess, guess_confidence = _best_guess(turn.parse_data)
+    return for_staff(normalised(turn.text)), guess, guess_confidence
+
+
+def normalised(text: str) -> str:
     """Spacing does not change a question: runs collapse to one space, none is kept between Chinese characters."""
     return _SPACE_BETWEEN_CHINESE.sub("", " ".join(text.split()))
 

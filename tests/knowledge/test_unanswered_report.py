@@ -6,7 +6,7 @@ from datetime import datetime
 import pytest
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.conversation_store import default_db_url
@@ -69,6 +69,27 @@ def test_ranks_unanswered_questions_by_frequency_then_recency(tracker_db):
         UnansweredQuestion("路灯坏了找谁 0571-****2345", 1, seen(500), "ask_contact", 0.31),
         UnansweredQuestion("我家门口路灯坏了电话138****5678", 1, seen(300), "report_problem", 0.52),
     ]
+
+
+async def test_answers_to_a_form_are_not_unanswered_questions(tmp_path):
+    path = tmp_path / "tracker.db"
+    store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(path))
+    await store.save(DialogueStateTracker.from_events("resident-4", [
+        said("我要反映问题", T0, "report_problem", 0.9),
+        ActiveLoop("report_form", timestamp=T0 + 1),
+        said("3幢2单元门口", T0 + 10, "nlu_fallback", 0.3),
+        said("电话13812345678", T0 + 20, "nlu_fallback", 0.2),
+        ActiveLoop(None, timestamp=T0 + 30),
+        said("游泳馆开门吗", T0 + 40, "out_of_scope", 0.9),
+        ActiveLoop("consult_form", timestamp=T0 + 50),
+        SessionStarted(timestamp=T0 + 60),
+        said("化粪池满了怎么办", T0 + 70, "nlu_fallback", 0.4),
+    ]))
+    store.engine.dispose()
+
+    asked = [question.text for question in find_unanswered(f"sqlite:///{path}")]
+
+    assert asked == ["化粪池满了怎么办", "游泳馆开门吗"]
 
 
 def test_threshold_and_limit(tracker_db):
