@@ -55,15 +55,15 @@ def action_server_url() -> str:
     configured = get("ACTION_SERVER_URL").strip()
     if configured:
         return configured
-    return f"http://{_reachable(get('ACTION_SERVER_HOST'))}:{get('ACTION_SERVER_PORT')}/webhook"
+    return f"http://{reachable(get('ACTION_SERVER_HOST'))}:{get('ACTION_SERVER_PORT')}/webhook"
 
 
 def action_server_health_url(env: Dict[str, str]) -> str:
     """Where the action server started with `env` answers its health check, from this machine."""
-    return f"http://{_reachable(env['ACTION_SERVER_HOST'])}:{env['ACTION_SERVER_PORT']}/health"
+    return f"http://{reachable(env['ACTION_SERVER_HOST'])}:{env['ACTION_SERVER_PORT']}/health"
 
 
-def _reachable(host: str) -> str:
+def reachable(host: str) -> str:
     """A listening address to connect to: "all interfaces" is reached through the loopback."""
     return "127.0.0.1" if host.strip() in ("", "0.0.0.0", "::") else host.strip()
 

@@ -10,6 +10,8 @@ DESCRIPTION_TOO_LONG = "问题描述有{length}个字，最多{limit}个字，�
 PHONE_TOO_LONG = "联系电话太长了，请检查一下再填。"
 UNSTORABLE_CHARACTER = "内容里有无法保存的特殊字符，请删掉后再提交。"
 ORIGIN_UNKNOWN = "暂时无法确认这次报事的来源，请稍后再试。"
+TOO_MANY_PHOTOS = "一次报事最多附{limit}张照片。"
+PLACE_COORDINATES_INVALID = "共享的位置无法识别，请直接用文字告诉我地点。"
 
 # --- staff working the queue ---
 UNKNOWN_TICKET = "没有找到工单号 {ticket_no}，请核对后再试。"

@@ -12,12 +12,14 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     MetaData,
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
     false,
 )
 from sqlalchemy.orm import declarative_base, relationship
@@ -40,6 +42,7 @@ KEY_LENGTH = 255
 LOCATION_LENGTH = 200
 PHONE_LENGTH = 32
 CHANNEL_LENGTH = 32
+PHOTO_TOKEN_LENGTH = 64
 
 
 def one_of(values) -> str:
@@ -94,6 +97,9 @@ class Report(Base):
     satisfaction_comment = Column(Text, nullable=True)
     rated_at = Column(UTCDateTime, nullable=True)
     revisit = Column(Boolean, nullable=False, default=False, server_default=false())
+    # Where the resident stood when they shared their location (WGS84, as the phone gave it), else None.
+    latitude = Column(Float, nullable=True)
+    longitude = Column(Float, nullable=True)
 
     history: List["StatusChange"] = relationship(
         "StatusChange", back_populates="report", order_by="StatusChange.id", cascade="all, delete-orphan"
@@ -103,6 +109,10 @@ class Report(Base):
     )
     outbox: "OutboxEntry" = relationship(
         "OutboxEntry", back_populates="report", uselist=False, cascade="all, delete-orphan"
+    )
+    photos: List["Photo"] = relationship("Photo", back_populates="report", order_by="Photo.position")
+    followers: List["ReportFollower"] = relationship(
+        "ReportFollower", back_populates="report", order_by="ReportFollower.id", cascade="all, delete-orphan"
     )
 
     def __repr__(self) -> str:
@@ -247,3 +257,43 @@ class Notification(Base):
     last_error = Column(Text, nullable=False, default="")
     claimed_by = Column(String(64), nullable=True)
     claimed_until = Column(UTCDateTime, nullable=True)
+
+
+class Photo(Base):
+    """A photo a resident sent: accepted (checked, re-encoded without EXIF, stored as a file named by `token`) while
+    the report is still being filled in, and attached to the report when it is filed.
+
+    Its file lives outside the database (bot/photos/), so deleting a photo means deleting the file first: rows are
+    never deleted by cascade alone.
+    """
+
+    __tablename__ = "photos"
+
+    id = Column(Integer, primary_key=True)
+    token = Column(String(PHOTO_TOKEN_LENGTH), nullable=False, unique=True)  # unguessable: its URL's only secret
+    conversation = Column(String(KEY_LENGTH), nullable=False, index=True)
+    report_id = Column(Integer, ForeignKey("reports.id", ondelete="SET NULL"), nullable=True, index=True)
+    position = Column(Integer, nullable=True)  # 0 = the first photo, sent as the report's media_url
+    content_type = Column(String(32), nullable=False)
+    size = Column(Integer, nullable=False)
+    width = Column(Integer, nullable=False)
+    height = Column(Integer, nullable=False)
+    created_at = Column(UTCDateTime, nullable=False, index=True)
+
+    report = relationship("Report", back_populates="photos")
+
+
+class ReportFollower(Base):
+    """Another resident who reported the same problem and chose to follow this ticket instead of filing again:
+    they are told of its status changes too."""
+
+    __tablename__ = "report_followers"
+    __table_args__ = (UniqueConstraint("report_id", "conversation", name="uq_report_followers_report_conversation"),)
+
+    id = Column(Integer, primary_key=True)
+    report_id = Column(Integer, ForeignKey("reports.id", ondelete="CASCADE"), nullable=False, index=True)
+    conversation = Column(String(KEY_LENGTH), nullable=False, index=True)
+    channel = Column(String(CHANNEL_LENGTH), nullable=False)
+    created_at = Column(UTCDateTime, nullable=False)
+
+    report = relationship("Report", back_populates="followers")

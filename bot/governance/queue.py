@@ -19,7 +19,7 @@ from bot.governance import db, messages
 from bot.governance.clock import Moment, end_of, local_day, now as utc_now, start_of
 from bot.governance.drafts import ReportDraft, validate
 from bot.governance.errors import InvalidRating, NotRejected, UnknownTicket
-from bot.governance.models import OutboxEntry, Report, StatusChange
+from bot.governance.models import OutboxEntry, Photo, Report, StatusChange
 from bot.governance.notifications import notify
 from bot.governance.statuses import CLOSED, DISSATISFIED, RATINGS, RECEIVED, SOURCES, label, parse_status
 from bot.governance.tickets import next_ticket, normalise_ticket
@@ -199,7 +199,10 @@ class ReportQueue:
             status=RECEIVED,
             created_at=moment,
             updated_at=moment,
+            latitude=draft.latitude,
+            longitude=draft.longitude,
         )
+        _attach_photos(session, report, draft)
         report.history.append(StatusChange(status=RECEIVED, note="", source="bot", at=moment))
         report.outbox = OutboxEntry(created_at=moment, next_attempt_at=moment, attempts=0, last_error="")
         session.add(report)
@@ -210,6 +213,20 @@ class ReportQueue:
     def _views(self, query) -> List[ReportView]:
         with self.reading() as session:
             return [report_view(report) for report in session.scalars(query)]
+
+
+def _attach_photos(session: Session, report: Report, draft: ReportDraft) -> None:
+    """The draft's photos, in the order sent: only those this conversation sent and no report has taken yet (a
+    token from elsewhere attaches nothing)."""
+    if not draft.photos:
+        return
+    pending = select(Photo).where(
+        Photo.token.in_(draft.photos), Photo.conversation == draft.sender_id, Photo.report_id.is_(None)
+    )
+    by_token = {photo.token: photo for photo in session.scalars(pending)}
+    for position, photo in enumerate(by_token[token] for token in draft.photos if token in by_token):
+        photo.position = position
+        report.photos.append(photo)
 
 
 def record_status(report: Report, status: str, note: str, source: str, moment: datetime) -> None:
@@ -249,7 +266,10 @@ def rating_payload(ticket_no: str, rating: str) -> str:
 
 
 def _reports():
-    return select(Report).options(selectinload(Report.history), selectinload(Report.outbox))
+    return select(Report).options(
+        selectinload(Report.history), selectinload(Report.outbox), selectinload(Report.photos),
+        selectinload(Report.followers),
+    )
 
 
 def _by_key(session: Session, key: str) -> Optional[Report]:

@@ -46,6 +46,12 @@ class ReportView:
     satisfaction_comment: Optional[str] = None
     rated_at: Optional[datetime] = None
     revisit: bool = False
+    # Photo tokens in the order sent (bot.photos.urls gives their addresses), a shared location, and how many other
+    # residents follow this ticket.
+    photos: Tuple[str, ...] = ()
+    latitude: Optional[float] = None
+    longitude: Optional[float] = None
+    followers: int = 0
 
 
 def report_view(report: Report) -> ReportView:
@@ -71,6 +77,10 @@ def report_view(report: Report) -> ReportView:
         satisfaction_comment=report.satisfaction_comment,
         rated_at=clock.local(report.rated_at) if report.rated_at else None,
         revisit=bool(report.revisit),
+        photos=tuple(photo.token for photo in report.photos),
+        latitude=None if report.words_erased_at else report.latitude,
+        longitude=None if report.words_erased_at else report.longitude,
+        followers=len(report.followers),
     )
 
 
