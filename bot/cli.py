@@ -9,6 +9,7 @@ from bot import settings
 def build_parser() -> argparse.ArgumentParser:
     from bot import evaluation, run, training
     from bot.benchmarks import cli as benchmarks
+    from bot.console import cli as console
     from bot.events_backend import cli as events_backend
     from bot.governance import cli as governance
     from bot.knowledge import cli as knowledge
@@ -18,7 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="前进小助手 command line")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for area in (run, training, evaluation, knowledge, staff_reports, governance, personal_data, events_backend,
-                 benchmarks):
+                 console, benchmarks):
         area.register(subparsers)
     return parser
 

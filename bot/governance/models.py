@@ -1,5 +1,6 @@
 """The governance database: reports, their status history, and their hand-over to the events backend; residents'
-questions for staff (consultations) and the notifications waiting to reach residents.
+questions for staff (consultations) and the notifications waiting to reach residents; the staff console's
+accounts, sessions and audit log.
 
 Schema changes go through a new Alembic revision in `bot/governance/migrations/versions/`; these classes and
 the migrations must describe the same tables (a test compares them).
@@ -43,6 +44,7 @@ LOCATION_LENGTH = 200
 PHONE_LENGTH = 32
 CHANNEL_LENGTH = 32
 PHOTO_TOKEN_LENGTH = 64
+STAFF_NAME_LENGTH = 64
 
 
 def one_of(values) -> str:
@@ -297,3 +299,44 @@ class ReportFollower(Base):
     created_at = Column(UTCDateTime, nullable=False)
 
     report = relationship("Report", back_populates="followers")
+
+
+class StaffAccount(Base):
+    """A staff member who signs in to the console (`python -m bot staff add`); disabled accounts are kept so the
+    audit log's names stay meaningful."""
+
+    __tablename__ = "staff_accounts"
+
+    id = Column(Integer, primary_key=True)
+    name = Column(String(STAFF_NAME_LENGTH), nullable=False, unique=True)
+    password_hash = Column(String(255), nullable=False)  # scrypt, with its parameters and salt
+    disabled = Column(Boolean, nullable=False, default=False, server_default=false())
+    created_at = Column(UTCDateTime, nullable=False)
+    last_sign_in_at = Column(UTCDateTime, nullable=True)
+
+
+class StaffSession(Base):
+    """A signed-in browser: the digest of its cookie's token (the token itself is never stored), ending after a
+    while without use or at `expires_at`."""
+
+    __tablename__ = "staff_sessions"
+
+    id = Column(Integer, primary_key=True)
+    token_hash = Column(String(64), nullable=False, unique=True)
+    account_id = Column(Integer, ForeignKey("staff_accounts.id", ondelete="CASCADE"), nullable=False, index=True)
+    created_at = Column(UTCDateTime, nullable=False)
+    last_seen_at = Column(UTCDateTime, nullable=False)
+    expires_at = Column(UTCDateTime, nullable=False)
+
+
+class AuditEntry(Base):
+    """One line of the audit log: who did what to which ticket or account, and when (details masked)."""
+
+    __tablename__ = "audit_log"
+
+    id = Column(Integer, primary_key=True)
+    at = Column(UTCDateTime, nullable=False, index=True)
+    account = Column(String(STAFF_NAME_LENGTH), nullable=False)
+    action = Column(String(32), nullable=False)
+    target = Column(String(64), nullable=False, default="")
+    detail = Column(Text, nullable=False, default="")

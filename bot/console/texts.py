@@ -1,0 +1,51 @@
+"""Everything the staff console and the `staff` command say, in one place: polite, plain Chinese."""
+
+ERROR_TITLE = "出错了"
+NOT_FOUND = "没有这个页面，请从上方导航进入。"
+SERVER_ERROR = "系统处理时出了问题，请稍后再试；如果一直这样，请联系系统管理员。"
+BODY_TOO_LARGE = "提交的内容太长了，请精简后再试。"
+BAD_FORM = "提交的内容无法识别，请刷新页面后重试。"
+CSRF_REFUSED = "页面已过期或来源无法确认，为安全起见没有执行。请刷新页面后再操作一次。"
+METHOD_NOT_ALLOWED = "这个地址不支持这种操作。"
+
+# --- signing in ---
+SIGNIN_TITLE = "工作人员登录"
+NO_ACCOUNTS = ("还没有任何工作人员账号。请系统管理员在服务器上运行：python -m bot staff add 您的名字 ，"
+               "按提示设置密码后即可登录。")
+SESSION_RULES = "登录后，8 小时内没有操作或登录满 24 小时，需要重新登录。"
+WRONG_CREDENTIALS = "用户名或密码不正确，请再试一次。"
+TOO_MANY_ATTEMPTS = "登录尝试次数过多，为保护账号安全，请 15 分钟后再试。"
+SIGNED_OUT = "您已退出登录。"
+SESSION_ENDED = "登录已过期，请重新登录。"
+
+# --- accounts (`python -m bot staff`) ---
+NAME_INVALID = "用户名只能用汉字、字母、数字和 . _ -，最长 {limit} 个字符。"
+PASSWORD_TOO_SHORT = "密码至少要 {minimum} 个字符，请设置一个更长的密码。"
+PASSWORD_TOO_LONG = "密码最长 {maximum} 个字符。"
+PASSWORDS_DIFFER = "两次输入的密码不一致，请重新设置。"
+ACCOUNT_EXISTS = "已经有名为 {name} 的账号了。"
+ACCOUNT_UNKNOWN = "没有名为 {name} 的账号。"
+ACCOUNT_ADDED = "已创建账号 {name}。打开工作台（{url}）用它登录。"
+PASSWORD_CHANGED = "已修改 {name} 的密码，该账号的登录状态都已退出。"
+ACCOUNT_DISABLED = "已停用账号 {name}，它的登录状态都已退出，之后无法再登录。"
+ACCOUNT_ALREADY_DISABLED = "账号 {name} 早已停用。"
+NO_ACCOUNT_YET = "还没有工作人员账号。用 python -m bot staff add 名字 创建。"
+PASSWORD_PROMPT = "为 {name} 设置密码（至少 {minimum} 个字符）："
+PASSWORD_AGAIN = "再输入一次："
+ACCOUNT_LINE = "{name}  {state}  创建于 {created}  最近登录 {last}"
+ENABLED, DISABLED = "可用", "已停用"
+NEVER = "从未"
+
+# --- the audit log: what each action is called ---
+ACTION_LABELS = {
+    "sign_in": "登录",
+    "sign_in_failed": "登录失败",
+    "sign_in_refused": "登录被限制",
+    "sign_out": "退出登录",
+    "set_status": "修改工单状态",
+    "answer": "答复留言",
+    "show_phone": "查看完整电话",
+    "staff_add": "创建账号",
+    "staff_passwd": "修改密码",
+    "staff_disable": "停用账号",
+}
