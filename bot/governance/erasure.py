@@ -5,7 +5,9 @@ Retention erases the phone and the resident's own words (description, place, rat
 (category, status, rating, dates, ticket number) for statistics; a report never closed keeps its words for staff,
 not its phone. An answered consultation loses the resident's words (question, context, additions) as a closed
 report does, and keeps its number, dates and staff's answer; notifications go with the conversation they were
-written for, RETENTION_CONVERSATION_DAYS after they were delivered (or written, if never delivered).
+written for, RETENTION_CONVERSATION_DAYS after they were delivered (or written, if never delivered). A report's
+photos go with its words: they are files as well as rows, so bot/photos/store.py deletes them, right after these
+erasures (bot/personal_data/retention.py) and with the conversation on request (bot/personal_data/forget.py).
 """
 from dataclasses import dataclass
 from datetime import datetime

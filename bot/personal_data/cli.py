@@ -9,6 +9,7 @@ from bot.governance.queue import ReportQueue
 from bot.personal_data import texts
 from bot.personal_data.forget import Forgetting, Forgotten, NotFound, Plan
 from bot.personal_data.retention import Retention
+from bot.photos.store import PhotoStore
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -30,7 +31,7 @@ def forget_command(args: argparse.Namespace) -> int:
     external = bool(settings.get("EVENTS_BACKEND_URL").strip())
     client = Open311Client.from_env()
     try:
-        forgetting = Forgetting(queue, conversations, None if external else client)
+        forgetting = Forgetting(queue, conversations, None if external else client, PhotoStore.from_env(queue))
         try:
             conversation = forgetting.conversation_of(args.wanted)
         except NotFound:
@@ -78,6 +79,8 @@ def _plan(plan: Plan) -> str:
     if plan.consultations:
         lines.append(texts.PLAN_CONSULTATIONS.format(count=len(plan.consultations),
                                                      numbers=texts.SEPARATOR.join(plan.consultations)))
+    if plan.photos:
+        lines.append(texts.PLAN_PHOTOS.format(count=plan.photos))
     return "\n".join(lines)
 
 
@@ -94,6 +97,8 @@ def _done(forgotten: Forgotten, backend_url: str, external: bool) -> str:
                                                      numbers=texts.SEPARATOR.join(forgotten.consultations)))
     if forgotten.notifications:
         lines.append(texts.DONE_NOTIFICATIONS.format(count=forgotten.notifications))
+    if forgotten.photos:
+        lines.append(texts.DONE_PHOTOS.format(count=forgotten.photos))
     if forgotten.backend_deleted:
         lines.append(texts.DONE_BACKEND.format(count=len(forgotten.backend_deleted),
                                                request_ids=texts.SEPARATOR.join(forgotten.backend_deleted)))

@@ -1,7 +1,7 @@
 """`privacy forget`: delete one resident's data on their request (PIPL's right to deletion), everywhere we keep
-it: their conversation, their reports (with history, delivery attempts and outbox entry), their questions for
-staff (consultations), the notifications written for them, and the bundled events backend's copies. An external
-云治前进 keeps its copies until its staff delete them: we name the events.
+it: their conversation, their reports (with history, delivery attempts and outbox entry), the photos they sent
+(files and rows), their questions for staff (consultations), the notifications written for them, and the bundled
+events backend's copies. An external 云治前进 keeps its copies until its staff delete them: we name the events.
 
 The backend's copies go first: should it be unreachable, nothing is deleted and the command can simply be run
 again. A report handed on while we delete is caught by the outbox worker, which deletes the new event too.
@@ -18,6 +18,7 @@ from bot.governance.erasure import ForgottenReport
 from bot.governance.open311 import BackendError, Open311Client
 from bot.governance.queue import ReportQueue
 from bot.governance.tickets import normalise_consultation, normalise_ticket
+from bot.photos.store import PhotoStore
 from bot.senders import for_log
 
 logger = logging.getLogger(__name__)
@@ -33,6 +34,7 @@ class Plan:
     events: int
     reports: List[ForgottenReport]
     consultations: List[str] = field(default_factory=list)
+    photos: int = 0
 
 
 @dataclass
@@ -44,15 +46,18 @@ class Forgotten:
     backend_left: List[str] = field(default_factory=list)  # events the backend's staff must delete
     consultations: List[str] = field(default_factory=list)
     notifications: int = 0
+    photos: int = 0
 
 
 class Forgetting:
     """`backend`: a client of the bundled events backend, which deletes on request; None for an external one."""
 
-    def __init__(self, queue: ReportQueue, conversations: Engine, backend: Optional[Open311Client]):
+    def __init__(self, queue: ReportQueue, conversations: Engine, backend: Optional[Open311Client],
+                 photos: PhotoStore):
         self.queue = queue
         self.conversations = conversations
         self.backend = backend
+        self.photos = photos
 
     def conversation_of(self, wanted: str) -> str:
         """The conversation a ticket or consultation number came from, or the conversation id itself; NotFound
@@ -63,13 +68,15 @@ class Forgetting:
             if conversation is not None:
                 return conversation
         if (erasure.reports_of(self.queue, wanted) or erasure.consultations_of(self.queue, wanted)
+                or self.photos.count_of_conversation(wanted)
                 or conversation_store.count_events(self.conversations, wanted)):
             return wanted
         raise NotFound(wanted)
 
     def plan(self, conversation: str) -> Plan:
         return Plan(conversation, conversation_store.count_events(self.conversations, conversation),
-                    erasure.reports_of(self.queue, conversation), erasure.consultations_of(self.queue, conversation))
+                    erasure.reports_of(self.queue, conversation), erasure.consultations_of(self.queue, conversation),
+                    self.photos.count_of_conversation(conversation))
 
     def forget(self, conversation: str) -> Forgotten:
         """Delete everything of this conversation; BackendError (nothing deleted) if the bundled backend is down."""
@@ -79,6 +86,8 @@ class Forgetting:
         if self.backend is not None:
             for request_id in known:
                 self._delete_event(request_id, done)
+        # Every photo it sent, filed with a report or not (files, then rows).
+        done.photos = self.photos.delete_of_conversation(conversation)
         done.reports = erasure.forget_sender(self.queue, conversation)
         done.consultations, done.notifications = erasure.forget_messages(self.queue, conversation)
         for report in done.reports:
@@ -93,10 +102,10 @@ class Forgetting:
             except BackendError:
                 done.backend_left.append(request_id)
         done.events = conversation_store.delete_conversation(self.conversations, conversation)
-        logger.info("forgot conversation %s on request: %d events, %d reports, %d consultations, %d notifications, "
-                    "%d backend events deleted, %d left to the backend's staff", for_log(conversation), done.events,
-                    len(done.reports), len(done.consultations), done.notifications, len(done.backend_deleted),
-                    len(done.backend_left))
+        logger.info("forgot conversation %s on request: %d events, %d reports, %d photos, %d consultations, "
+                    "%d notifications, %d backend events deleted, %d left to the backend's staff",
+                    for_log(conversation), done.events, len(done.reports), done.photos, len(done.consultations),
+                    done.notifications, len(done.backend_deleted), len(done.backend_left))
         return done
 
     def _delete_event(self, request_id: str, done: Forgotten) -> None:

@@ -8,16 +8,20 @@ copies the same way, bot/events_backend/store.py).
 - an answered consultation's question, context and additions, RETENTION_CLOSED_REPORT_DAYS after the answer
   (its number, dates and staff's answer stay);
 - notifications, RETENTION_CONVERSATION_DAYS after they were delivered (or written, if never delivered);
+- photos (file and row, bot/photos/store.py): a report's with the resident's words, and a photo no report took a
+  day after it was sent;
 - masked, not deleted: the call-back number of a report form left unfinished, once its session has expired.
 """
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Optional
 
 from bot import conversation_store
 from bot.governance import erasure
 from bot.governance.queue import ReportQueue
 from bot.personal_data.limits import RetentionLimits
+from bot.photos.store import PhotoStore
 
 logger = logging.getLogger(__name__)
 
@@ -29,24 +33,28 @@ class RetentionSummary:
     open_report_phones: int
     answered_consultations: int = 0
     notifications: int = 0
+    photos: int = 0
 
     def __str__(self) -> str:
         return (f"删除对话 {self.conversations} 段，删除已办结工单的个人信息 {self.closed_reports} 件，"
                 f"删除长期未办结工单的电话 {self.open_report_phones} 件，删除已答复留言的居民原话 "
-                f"{self.answered_consultations} 条，删除过期通知 {self.notifications} 条")
+                f"{self.answered_consultations} 条，删除过期通知 {self.notifications} 条，删除照片 {self.photos} 张")
 
 
 class Retention:
-    """One sweep per call: `Retention(queue, limits, tracker_db_url)(now)`."""
+    """One sweep per call: `Retention(queue, limits, tracker_db_url, photos)(now)`; without `photos`, photo files
+    are not swept."""
 
-    def __init__(self, queue: ReportQueue, limits: RetentionLimits, tracker_db_url: str):
+    def __init__(self, queue: ReportQueue, limits: RetentionLimits, tracker_db_url: str,
+                 photos: Optional[PhotoStore] = None):
         self.queue = queue
         self.limits = limits
         self.tracker_db_url = tracker_db_url
+        self.photos = photos
 
     @classmethod
     def from_env(cls, queue: ReportQueue) -> "Retention":
-        return cls(queue, RetentionLimits.from_env(), conversation_store.default_db_url())
+        return cls(queue, RetentionLimits.from_env(), conversation_store.default_db_url(), PhotoStore.from_env(queue))
 
     def __call__(self, now: datetime) -> RetentionSummary:
         engine = conversation_store.connect(self.tracker_db_url)
@@ -57,9 +65,12 @@ class Retention:
             engine.dispose()
         closed, phones = erasure.erase_expired(self.queue, self.limits, now)
         consultations, notifications = erasure.erase_expired_messages(self.queue, self.limits, now)
-        summary = RetentionSummary(conversations, closed, phones, consultations, notifications)
+        photos = 0
+        if self.photos is not None:
+            photos = self.photos.delete_of_erased_reports() + self.photos.delete_pending(now)
+        summary = RetentionSummary(conversations, closed, phones, consultations, notifications, photos)
         logger.info("retention: deleted %d conversations, erased the personal data of %d closed reports and the "
-                    "phone of %d open ones, the words of %d answered consultations, deleted %d notifications; "
-                    "masked %d phones of abandoned report forms", conversations, closed, phones, consultations,
-                    notifications, abandoned)
+                    "phone of %d open ones, the words of %d answered consultations, deleted %d notifications and "
+                    "%d photos; masked %d phones of abandoned report forms", conversations, closed, phones,
+                    consultations, notifications, photos, abandoned)
         return summary

@@ -14,8 +14,10 @@ from bot.governance.consultations import ConsultationDesk
 from bot.governance.models import ConsultationAddition, Notification
 from bot.governance.open311 import Open311Client
 from bot.governance.outbox import OutboxWorker
+from bot.photos.store import PhotoStore
 from tests.conftest import free_port
 from tests.governance.conftest import API_KEY, draft
+from tests.photos import pictures
 
 ME = "wechat:o6_resident"
 
@@ -29,6 +31,7 @@ def stores(monkeypatch, tmp_path, backend):
     monkeypatch.setenv("EVENTS_BACKEND_URL", "")
     monkeypatch.setenv("EVENTS_BACKEND_PORT", str(backend.port))
     monkeypatch.setenv("EVENTS_BACKEND_API_KEY", API_KEY)
+    monkeypatch.setenv("PHOTO_DIR", str(tmp_path / "photos"))
     queue = ReportQueue.from_url(queue_url)
     conversations = conversation_store.connect(tracker_url)
     conversation_store.events.metadata.create_all(conversations)
@@ -143,6 +146,36 @@ def test_retention_can_be_applied_on_demand_and_says_what_it_did(stores, monkeyp
 
     assert capsys.readouterr().out == (
         "已按保存期限清理：删除对话 1 段，删除已办结工单的个人信息 1 件，删除长期未办结工单的电话 0 件，"
-        "删除已答复留言的居民原话 0 条，删除过期通知 0 条。\n")
+        "删除已答复留言的居民原话 0 条，删除过期通知 0 条，删除照片 0 张。\n")
     assert queue.get(handed_on).description == "（已按保存期限删除）"
     assert conversation_store.count_events(conversations, ME) == 3
+
+
+def test_the_photos_a_resident_sent_are_deleted_with_the_rest_and_said_so(stores, monkeypatch, capsys):
+    queue = stores[0]
+    photos = PhotoStore.from_env(queue)
+    filed, pending = (photos.accept(ME, pictures.png()) for _ in range(2))
+    queue.submit(draft(sender_id=ME, photos=(filed.token,)))
+    theirs = photos.accept("wechat:o6_other", pictures.png())
+
+    code, out = forget(monkeypatch, capsys, ME, answer="yes")
+
+    assert code == 0
+    assert "  居民发来的照片 2 张\n删除后无法恢复" in out and "  居民发来的照片 2 张\n  本地事件平台的副本" in out
+    assert [path.name for path in photos.directory.iterdir()] == [f"{theirs.token}.png"]
+    assert photos.count_of_conversation(ME) == 0 and photos.count_of_conversation("wechat:o6_other") == 1
+
+
+def test_retention_deletes_the_photos_of_a_report_whose_words_it_erases(stores, monkeypatch, capsys):
+    queue = stores[0]
+    photos = PhotoStore.from_env(queue)
+    sent = photos.accept(ME, pictures.png())
+    closed = queue.submit(draft(sender_id=ME, photos=(sent.token,))).ticket_no
+    real_clock = queue.clock
+    queue.clock = lambda: real_clock() - timedelta(days=91)
+    queue.set_status(closed, "已办结")
+
+    assert main(["privacy", "retention"]) == 0
+
+    assert capsys.readouterr().out.endswith("删除过期通知 0 条，删除照片 1 张。\n")
+    assert queue.get(closed).photos == () and list(photos.directory.iterdir()) == []
