@@ -3,7 +3,7 @@ CSRF token for every POST; the security tests walk this list, so a new page is c
 
 A module with pages of its own exposes `ROUTES` (a tuple of web.Route) and is added below.
 """
-from bot.console import audit_pages, signin
+from bot.console import audit_pages, consultation_pages, queue_pages, signin, ticket_pages
 from bot.console.web import Route
 
 ROUTES = (
@@ -11,5 +11,8 @@ ROUTES = (
     Route("POST", "/login", signin.sign_in, changes=True, public=True),
     Route("POST", "/logout", signin.sign_out, changes=True),
     Route("GET", "/", signin.home),
+    *queue_pages.ROUTES,
+    *ticket_pages.ROUTES,
+    *consultation_pages.ROUTES,
     *audit_pages.ROUTES,
 )

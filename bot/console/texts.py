@@ -49,3 +49,15 @@ ACTION_LABELS = {
     "staff_passwd": "修改密码",
     "staff_disable": "停用账号",
 }
+
+# --- lists and tickets ---
+NOTHING_FOUND = "没有符合条件的记录。可以放宽筛选条件再试。"
+FILTER_IGNORED = "{what}的格式看不懂，这一项暂未用于筛选（日期请写成 2024-05-01 这样）。"
+UNKNOWN_TICKET_PAGE = "没有找到工单号 {ticket_no}，请核对后再试。"
+UNKNOWN_CONSULTATION_PAGE = "没有找到留言编号 {number}，请核对后再试。"
+STATUS_SAVED = "已保存，居民会在所用渠道收到这条进度。"
+STATUS_SAVED_WITH_NOTE = "已保存，居民会在所用渠道收到这条进度（连同说明）。"
+ANSWER_SAVED = "答复已保存，居民会在所用渠道收到。"
+PHONE_SHOWN = "完整号码已显示，这次查看已记入审计日志。"
+PHONE_NONE = "居民没有留电话。"
+PHONE_MASKED_FOR_GOOD = "这张工单已办结或已过保存期限，完整号码已按规定隐藏，无法再显示。"

@@ -70,6 +70,7 @@ table { border-collapse: collapse; width: 100%; background: #fff; }
 th, td { text-align: left; padding: 8px 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { background: #eef2f6; white-space: nowrap; }
 td.nowrap { white-space: nowrap; }
+td.summary { max-width: 24em; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .tag { display: inline-block; padding: 0 8px; border-radius: 10px; font-size: 14px; background: #e6ecf2;
   white-space: nowrap; }
 .tag.closed, .tag.answered { background: #e0f1e5; color: var(--ok); }
