@@ -1,6 +1,7 @@
 """Guards for the request-size cap (`bot/rasa/channels/request_size.py`), written against sanic 21.12: a blueprint
 that goes through `cap_request_bodies` caps every route of the server it joins, streamed ones too, and a body over
-the cap is answered 413 before it is read. Real HTTP to a Sanic server in this process.
+the cap is answered 413 before it is read; a streamed route marked with `larger_bodies` has its own, larger cap
+and leaves the others' alone. Real HTTP to a Sanic server in this process.
 """
 import asyncio
 import socket
@@ -11,10 +12,11 @@ import requests
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 
-from bot.rasa.channels.request_size import MAX_REQUEST_BYTES, TOO_LARGE_TEXT, cap_request_bodies
+from bot.rasa.channels.request_size import MAX_REQUEST_BYTES, TOO_LARGE_TEXT, cap_request_bodies, larger_bodies
 from tests.core.serving import serving
 
 MEGABYTE = 1 << 20
+LARGER = MEGABYTE
 
 
 @pytest.fixture
@@ -31,8 +33,7 @@ async def server(monkeypatch):
         app.ctx.read.append(len(request.body))
         return response.text("ok")
 
-    @channel.route("/streamed", methods=["POST"], stream=True)
-    async def streamed(request: Request):
+    async def read_stream(request: Request):
         size = 0
         while True:
             chunk = await request.stream.read()
@@ -41,6 +42,13 @@ async def server(monkeypatch):
             size += len(chunk)
         app.ctx.read.append(size)
         return response.text("ok")
+
+    channel.route("/streamed", methods=["POST"], stream=True)(read_stream)
+
+    @channel.route("/larger", methods=["POST"], stream=True)
+    @larger_bodies(LARGER)
+    async def larger(request: Request):
+        return await read_stream(request)
 
     @app.route("/", methods=["POST"])
     async def root(request: Request):
@@ -106,3 +114,23 @@ async def test_the_server_answers_normally_after_refusing(server):
     await asyncio.to_thread(post, server.ctx.url + "/webhooks/test/plain", b"x" * MEGABYTE)
     reply = await asyncio.to_thread(post, server.ctx.url + "/webhooks/test/plain", b"hello")
     assert reply.status_code == 200 and server.ctx.read == [5]
+
+
+@pytest.mark.parametrize("size", [MAX_REQUEST_BYTES + 1, LARGER])
+async def test_a_route_marked_larger_reads_bodies_up_to_its_own_cap(server, size):
+    reply = await asyncio.to_thread(post, server.ctx.url + "/webhooks/test/larger", b"x" * size)
+    assert reply.status_code == 200
+    assert server.ctx.read == [size]
+
+
+@pytest.mark.parametrize("data", [b"x" * (LARGER + 1), chunks(LARGER + 10_000)], ids=["declared", "chunked"])
+async def test_a_route_marked_larger_refuses_what_passes_its_cap(server, data):
+    reply = await asyncio.to_thread(post, server.ctx.url + "/webhooks/test/larger", data)
+    assert reply.status_code == 413
+    assert server.ctx.read == []
+
+
+async def test_the_larger_cap_of_one_route_leaves_the_others_at_the_cap(server):
+    await asyncio.to_thread(post, server.ctx.url + "/webhooks/test/larger", b"x" * LARGER)
+    reply = await asyncio.to_thread(post, server.ctx.url + "/webhooks/test/streamed", b"x" * (MAX_REQUEST_BYTES + 1))
+    assert reply.status_code == 413 and server.ctx.read == [LARGER]
