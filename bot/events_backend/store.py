@@ -1,15 +1,15 @@
 """The events backend's storage: one SQLite file of service requests.
 
 It keeps residents' words and phones no longer than our own queue does (the same RETENTION_* limits): a closed
-event loses them RETENTION_CLOSED_REPORT_DAYS after closing, an open one its phone RETENTION_OPEN_REPORT_DAYS after
-filing; category, status, dates and ticket number stay for statistics.
+event loses them, with its coordinates and photo links, RETENTION_CLOSED_REPORT_DAYS after closing, an open one its
+phone RETENTION_OPEN_REPORT_DAYS after filing; category, status, dates and ticket number stay for statistics.
 """
 import re
 import sqlite3
 from contextlib import closing
 from datetime import datetime
 from pathlib import Path
-from typing import Dict, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from bot.governance.clock import SHANGHAI
 from bot.personal_data.limits import RetentionLimits
@@ -29,11 +29,21 @@ CREATE TABLE IF NOT EXISTS requests (
     requested_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     posts INTEGER NOT NULL DEFAULT 1,
-    erased_at TEXT
+    erased_at TEXT,
+    lat REAL,
+    long REAL,
+    media_url TEXT,
+    photo2 TEXT,
+    photo3 TEXT
 )
 """
-# Files made before retention existed lack the column.
-ADD_ERASED_AT = "ALTER TABLE requests ADD COLUMN erased_at TEXT"
+# Columns that files made by earlier versions lack, added in place when such a file is opened.
+LATER_COLUMNS = {"erased_at": "TEXT", "lat": "REAL", "long": "REAL", "media_url": "TEXT", "photo2": "TEXT",
+                 "photo3": "TEXT"}
+INDEX = "CREATE INDEX IF NOT EXISTS requests_requested_at ON requests (requested_at)"
+# What the resident gave besides the category: erased together by retention.
+PERSONAL = "description = '', address_string = '', phone = NULL, lat = NULL, long = NULL, media_url = NULL," \
+           " photo2 = NULL, photo3 = NULL"
 ID_PREFIX = "YZ"
 _ID = re.compile(rf"{ID_PREFIX}(\d+)")
 
@@ -59,10 +69,18 @@ class EventStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with closing(self._connect()) as connection:
             connection.execute("PRAGMA journal_mode = WAL")
-            connection.execute(SCHEMA)
-            columns = {row["name"] for row in connection.execute("PRAGMA table_info(requests)")}
-            if "erased_at" not in columns:
-                connection.execute(ADD_ERASED_AT)
+            connection.execute("BEGIN IMMEDIATE")  # two servers opening one old file add each column once
+            try:
+                connection.execute(SCHEMA)
+                columns = {row["name"] for row in connection.execute("PRAGMA table_info(requests)")}
+                for name, kind in LATER_COLUMNS.items():
+                    if name not in columns:
+                        connection.execute(f"ALTER TABLE requests ADD COLUMN {name} {kind}")
+                connection.execute(INDEX)
+                connection.execute("COMMIT")
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
 
     def _connect(self) -> sqlite3.Connection:
         connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
@@ -70,7 +88,7 @@ class EventStore:
         connection.row_factory = sqlite3.Row
         return connection
 
-    def create(self, fields: Dict[str, Optional[str]]) -> Tuple[str, bool]:
+    def create(self, fields: Dict) -> Tuple[str, bool]:
         """File a request; returns (its id, whether it is new). A known ticket_no returns the existing one."""
         with closing(self._connect()) as connection:
             connection.execute("BEGIN IMMEDIATE")
@@ -87,9 +105,12 @@ class EventStore:
                     now = _now()
                     row_id = connection.execute(
                         "INSERT INTO requests (ticket_no, service_code, description, address_string, phone, channel,"
-                        " requested_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        " lat, long, media_url, photo2, photo3, requested_at, updated_at)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (fields.get("ticket_no"), fields["service_code"], fields["description"],
-                         fields["address_string"], fields.get("phone"), fields.get("channel"), now, now),
+                         fields["address_string"], fields.get("phone"), fields.get("channel"), fields.get("lat"),
+                         fields.get("long"), fields.get("media_url"), fields.get("photo2"), fields.get("photo3"),
+                         now, now),
                     ).lastrowid
                     created = True
                 connection.execute("COMMIT")
@@ -104,7 +125,30 @@ class EventStore:
             return None
         with closing(self._connect()) as connection:
             row = connection.execute("SELECT * FROM requests WHERE id = ?", (int(match.group(1)),)).fetchone()
-        return None if row is None else {**dict(row), "service_request_id": request_id(row["id"])}
+        return None if row is None else _event(row)
+
+    def find(self, ids: Sequence[str] = (), service_codes: Sequence[str] = (), statuses: Sequence[str] = (),
+             since: Optional[datetime] = None, until: Optional[datetime] = None, limit: int = 1000) -> List[Dict]:
+        """Events newest first, at most `limit`: those with the given ids (unknown ids are left out) and, of each
+        other filter, those matching any of its values; requested between `since` and `until` inclusive."""
+        row_ids = [int(match.group(1)) for match in map(_ID.fullmatch, ids) if match]
+        if ids and not row_ids:
+            return []  # ids asked for, none of them ours
+        conditions, values = [], []
+        for column, wanted in (("id", row_ids), ("service_code", service_codes), ("status", statuses)):
+            if wanted:
+                conditions.append(f"{column} IN ({', '.join('?' * len(wanted))})")
+                values.extend(wanted)
+        for operator, moment in ((">=", since), ("<=", until)):
+            if moment is not None:
+                conditions.append(f"requested_at {operator} ?")
+                values.append(_stamp(moment))
+        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+        with closing(self._connect()) as connection:
+            rows = connection.execute(
+                f"SELECT * FROM requests{where} ORDER BY requested_at DESC, id DESC LIMIT ?", (*values, limit)
+            ).fetchall()
+        return [_event(row) for row in rows]
 
     def set_status(self, service_request_id: str, status: str, detail: str, note: str) -> Optional[Dict]:
         """Move an event along (status open/closed; detail "in_progress" or ""); None if there is no such event."""
@@ -134,7 +178,7 @@ class EventStore:
             connection.execute("BEGIN IMMEDIATE")
             try:
                 closed = connection.execute(
-                    "UPDATE requests SET description = '', address_string = '', phone = NULL, erased_at = ?"
+                    f"UPDATE requests SET {PERSONAL}, erased_at = ?"
                     " WHERE status = 'closed' AND updated_at < ? AND erased_at IS NULL",
                     (_stamp(now), _stamp(limits.closed_reports_before(now))),
                 ).rowcount
@@ -157,3 +201,7 @@ class EventStore:
     def count(self) -> int:
         with closing(self._connect()) as connection:
             return connection.execute("SELECT COUNT(*) FROM requests").fetchone()[0]
+
+
+def _event(row: sqlite3.Row) -> Dict:
+    return {**dict(row), "service_request_id": request_id(row["id"])}
