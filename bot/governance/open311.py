@@ -14,6 +14,7 @@ import requests
 from bot import settings
 from bot.governance.categories import SERVICE_CODES
 from bot.governance.statuses import CLOSED, DISPATCHED, IN_PROGRESS
+from bot.photos.urls import photo_url
 
 DEFAULT_TIMEOUT = 5.0
 # 4xx answers that mean "not now" rather than "not this request".
@@ -28,6 +29,9 @@ STATUS_MAP = {
     ("closed", "in_progress"): CLOSED,
 }
 _DETAIL = re.compile(r"\s*(in_progress)\b\s*[:：]?\s*(.*)", re.S)
+# Where a report's photos go, in order: the spec's one media_url, the rest as attributes of the bundled backend's
+# service definition (GET /services/{code}).
+PHOTO_FIELDS = ("media_url", "attribute[photo2]", "attribute[photo3]")
 
 
 class BackendError(Exception):
@@ -69,9 +73,12 @@ class Open311Client:
         return cls(url, settings.secret("EVENTS_BACKEND_API_KEY"), timeout)
 
     def create(self, report) -> str:
-        """File `report` (anything with our Report's fields) as a service request; returns its backend id.
+        """File `report` (an outbox `Outgoing`: our Report's fields, its photos as (token, content type) pairs in
+        order) as a service request; returns its backend id.
 
-        The backend files one event per `attribute[ticket_no]`, so sending the same report twice is harmless.
+        The place goes as `address_string` and, when the resident shared their location, as `lat`/`long` too; the
+        photos as URLs the backend can fetch. The backend files one event per `attribute[ticket_no]`, so sending
+        the same report twice is harmless.
         """
         form = {
             "api_key": self.api_key,
@@ -83,6 +90,9 @@ class Open311Client:
         }
         if report.phone:
             form["phone"] = report.phone
+        if report.latitude is not None and report.longitude is not None:
+            form["lat"], form["long"] = str(report.latitude), str(report.longitude)
+        form.update(zip(PHOTO_FIELDS, (photo_url(token, content_type) for token, content_type in report.photos)))
         where = f"POST {self.base_url}/requests.json"
         reply = self._call("POST", "/requests.json", data=form)
         try:

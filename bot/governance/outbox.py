@@ -17,9 +17,10 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Callable, List, Optional
+from typing import Callable, List, Optional, Tuple
 
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import selectinload
 
 from bot.governance.clock import local
 from bot.governance.models import DeliveryAttempt, OutboxEntry, Report
@@ -55,6 +56,9 @@ class Outgoing:
     description: str
     phone: Optional[str]
     channel: str
+    latitude: Optional[float]
+    longitude: Optional[float]
+    photos: Tuple[Tuple[str, str], ...]  # (token, content type), first photo first
 
 
 @dataclass
@@ -156,10 +160,12 @@ class OutboxWorker:
             ]
             rows = session.execute(
                 select(OutboxEntry, Report).join(Report).where(OutboxEntry.id.in_(claimed)).order_by(OutboxEntry.id)
+                .options(selectinload(Report.photos))
             ).all()
             return [
                 Outgoing(entry.id, report.id, entry.attempts, report.ticket_no, report.category, report.location,
-                         report.description, report.phone, report.channel)
+                         report.description, report.phone, report.channel, report.latitude, report.longitude,
+                         tuple((photo.token, photo.content_type) for photo in report.photos))
                 for entry, report in rows
             ]
 

@@ -1,20 +1,27 @@
 """Open311Client over real HTTP: against the bundled events backend, and against a server that answers whatever
 a test tells it to (for replies our backend never gives)."""
+import io
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
 
 import pytest
+import requests
+from PIL import Image
 
 from bot.events_backend import serve
 from bot.governance.open311 import BackendRejected, BackendUnavailable, Open311Client, RemoteStatus
-from tests.governance.conftest import API_KEY, move_event, set_fault
+from bot.governance.outbox import OutboxWorker
+from bot.photos.store import PhotoStore
+from bot.photos.urls import photo_url
+from tests.governance.conftest import API_KEY, draft, move_event, set_fault
 
 
 def outgoing(**fields):
     values = dict(ticket_no="QJ20240501-0001", category="交通停车", location="前进初中东门",
-                  description="电动车乱停挡住了盲道", phone=None, channel="wechat")
+                  description="电动车乱停挡住了盲道", phone=None, channel="wechat", latitude=None, longitude=None,
+                  photos=())
     values.update(fields)
     return SimpleNamespace(**values)
 
@@ -30,6 +37,46 @@ def test_a_report_is_filed_once_however_often_it_is_sent(backend, client):
         "traffic", "前进初中东门", "电动车乱停挡住了盲道")
     assert (event["ticket_no"], event["channel"], event["phone"], event["posts"]) == (
         "QJ20240501-0001", "wechat", None, 2)
+    assert (event["lat"], event["long"], event["media_url"], event["photo2"]) == (None, None, None, None)
+
+
+def test_a_place_and_photos_go_as_lat_long_media_url_and_photo_attributes(backend, client, monkeypatch):
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://qianjin.example/")
+    photos = (("tok-a", "image/jpeg"), ("tok-b", "image/png"), ("tok-c", "image/webp"))
+
+    request_id = client.create(outgoing(latitude=30.2875, longitude=120.3512, photos=photos))
+
+    event = backend.store.get(request_id)
+    assert (event["lat"], event["long"], event["address_string"]) == (30.2875, 120.3512, "前进初中东门")
+    assert (event["media_url"], event["photo2"], event["photo3"]) == (
+        "https://qianjin.example/photos/tok-a.jpg", "https://qianjin.example/photos/tok-b.png",
+        "https://qianjin.example/photos/tok-c.webp")
+    shown = requests.get(f"{backend.url}/requests/{request_id}.json", params={"api_key": API_KEY}, timeout=5).json()
+    assert (shown[0]["lat"], shown[0]["long"], shown[0]["media_url"]) == (
+        30.2875, 120.3512, "https://qianjin.example/photos/tok-a.jpg")
+
+
+def image(kind: str) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 120, 40)).save(buffer, kind)
+    return buffer.getvalue()
+
+
+def test_the_outbox_hands_on_a_filed_reports_place_and_photos_in_order(queue, backend, client, tmp_path,
+                                                                         monkeypatch):
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://qianjin.example")
+    store = PhotoStore(queue, tmp_path)
+    first, second = store.accept("resident-1", image("JPEG")), store.accept("resident-1", image("PNG"))
+    ticket = queue.submit(draft(sender_id="resident-1", photos=(second.token, first.token), latitude=30.2875,
+                                longitude=120.3512)).ticket_no
+
+    assert OutboxWorker(queue, client).run_once().delivered == [ticket]
+
+    event = backend.store.find_by_ticket(ticket)
+    assert (event["lat"], event["long"]) == (30.2875, 120.3512)
+    assert (event["media_url"], event["photo2"], event["photo3"]) == (
+        photo_url(second.token, "image/png"), photo_url(first.token, "image/jpeg"), None)
+    assert event["media_url"] == f"https://qianjin.example/photos/{second.token}.png"
 
 
 def test_the_phone_is_sent_only_when_the_resident_gave_one(backend, client):
