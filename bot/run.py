@@ -1,7 +1,8 @@
 """`python -m bot run`: start everything a resident needs, on the embedded defaults, and stop it all together.
 
 Processes: the bundled events backend (only when EVENTS_BACKEND_URL is unset), the outbox worker that hands
-reports to it, the action server, and the Rasa server with the REST, web widget and WeChat channels.
+reports to it, the action server, the Rasa server with the REST, web widget and WeChat channels, and the staff
+console (bot/console/).
 Ctrl-C (or SIGTERM) stops every one of them; if one dies, the others are stopped too.
 """
 import os
@@ -18,6 +19,7 @@ from urllib.parse import urlencode
 import requests
 
 from bot import settings
+from bot.console import server as console_server
 from bot.rasa import server as rasa_server
 from bot.settings import PROJECT_ROOT
 from bot.training import model_path
@@ -53,6 +55,7 @@ def services(env: Dict[str, str]) -> List[Service]:
         ))
     planned += [
         Service("outbox-worker", [python, "-m", "bot", "queue", "deliver"]),
+        Service("console", [python, "-m", "bot", "console"], f"{console_url()}login"),
         Service(
             "action-server",
             [python, "-m", "rasa_sdk", "--actions", "actions", "--port", env["ACTION_SERVER_PORT"]],
@@ -70,6 +73,11 @@ def services(env: Dict[str, str]) -> List[Service]:
         ),
     ]
     return planned
+
+
+def console_url() -> str:
+    host, port = console_server.address()
+    return f"http://{settings.reachable(host)}:{port}/"
 
 
 def _wait_ready(service: Service, deadline: float, stop: threading.Event) -> bool:
@@ -125,7 +133,8 @@ def run() -> int:
                 return 0 if stop.is_set() else 1
         print(
             f"前进小助手已启动：网页聊天 http://{env['RASA_HOST']}:{env['RASA_PORT']}/webhooks/widget/ ，"
-            f"REST 接口 POST http://{env['RASA_HOST']}:{env['RASA_PORT']}/webhooks/rest/webhook 。按 Ctrl-C 停止。",
+            f"REST 接口 POST http://{env['RASA_HOST']}:{env['RASA_PORT']}/webhooks/rest/webhook ，"
+            f"工作人员工作台 {console_url()} 。按 Ctrl-C 停止。",
             flush=True,
         )
         while not stop.wait(0.5):

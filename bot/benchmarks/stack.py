@@ -100,6 +100,8 @@ class LocalStack:
             ACTION_SERVER_URL="",  # the action server this stack starts, whatever the environment names
             EVENTS_BACKEND_PORT=str(free_port()),
             EVENTS_BACKEND_URL="",
+            CONSOLE_HOST="127.0.0.1",
+            CONSOLE_PORT=str(free_port()),
             DATA_DIR=str(self.data_dir),
             TRACKER_STORE_URL="",
             REDIS_URL="",

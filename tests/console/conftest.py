@@ -1,0 +1,70 @@
+"""Console fixtures: the console server on a free loopback port over a fresh governance database (DATABASE_URL
+points at it, as in production), with helpers to make a staff account and sign in as a browser does."""
+import re
+from dataclasses import dataclass
+from typing import Dict, Iterator, Optional
+
+import pytest
+import requests
+
+from bot.console.accounts import StaffAccounts
+from bot.console.server import ConsoleServer
+from bot.governance.queue import ReportQueue, open_queue
+
+PASSWORD = "correct horse battery"
+_CSRF = re.compile(r'name="csrf_token" value="([^"]*)"')
+
+
+@dataclass
+class Console:
+    url: str
+    queue: ReportQueue
+    accounts: StaffAccounts
+
+    def add_account(self, name: str = "王芳", password: str = PASSWORD) -> str:
+        self.accounts.add(name, password)
+        return name
+
+    def browser(self) -> requests.Session:
+        """A client that keeps cookies (get and post below follow no redirect: tests look at each one)."""
+        return requests.Session()
+
+    def get(self, session: requests.Session, path: str, **kwargs) -> requests.Response:
+        return session.get(self.url + path, allow_redirects=False, timeout=30, **kwargs)
+
+    def post(self, session: requests.Session, path: str, data: Optional[Dict[str, str]] = None,
+             **kwargs) -> requests.Response:
+        return session.post(self.url + path, data=data or {}, allow_redirects=False, timeout=30, **kwargs)
+
+    def csrf(self, session: requests.Session, path: str = "/queue") -> str:
+        """The CSRF token the page at `path` puts in its forms."""
+        page = self.get(session, path)
+        found = _CSRF.search(page.text)
+        assert found, f"no CSRF field on {path} ({page.status_code})"
+        return found.group(1)
+
+    def sign_in(self, name: str, password: str = PASSWORD) -> requests.Session:
+        session = self.browser()
+        reply = self.post(session, "/login", {"name": name, "password": password,
+                                              "csrf_token": self.csrf(session, "/login")})
+        assert reply.status_code == 303, reply.text[-500:]
+        return session
+
+    def signed_in(self, name: str = "王芳") -> requests.Session:
+        self.add_account(name)
+        return self.sign_in(name)
+
+
+@pytest.fixture
+def console(tmp_path, monkeypatch) -> Iterator[Console]:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'governance.db'}")
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("CONSOLE_SECURE_COOKIES", "")
+    monkeypatch.setenv("TRUSTED_PROXIES", "")
+    queue = open_queue()
+    server = ConsoleServer("127.0.0.1", 0).start()
+    try:
+        yield Console(server.url, queue, StaffAccounts(queue))
+    finally:
+        server.shutdown()
+        queue.close()
