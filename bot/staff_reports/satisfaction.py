@@ -2,7 +2,8 @@
 how many of each rating and their share, and how many 不满意 reports wait for a return visit (回访)."""
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Dict, List, Tuple
+from datetime import datetime
+from typing import Callable, Dict, List, Optional, Tuple
 
 from sqlalchemy import select
 
@@ -30,14 +31,25 @@ class RatingGroup:
 
 def ratings_by_month(queue: ReportQueue) -> List[RatingGroup]:
     """Every rated report counted once, grouped by month (newest first), then category (in their usual order)."""
+    return _grouped(queue, lambda rated_at: f"{local(rated_at):%Y-%m}")
+
+
+def ratings_by_category(queue: ReportQueue, since: datetime) -> List[RatingGroup]:
+    """The reports rated since `since`, one group per category (in their usual order); `month` is empty."""
+    return _grouped(queue, lambda rated_at: "", since)
+
+
+def _grouped(queue: ReportQueue, month_of: Callable[[datetime], str], since: Optional[datetime] = None
+             ) -> List[RatingGroup]:
+    query = select(Report.rated_at, Report.category, Report.satisfaction, Report.revisit).where(
+        Report.satisfaction.is_not(None))
+    if since is not None:
+        query = query.where(Report.rated_at >= since)
     with queue.reading() as session:
-        rows = session.execute(
-            select(Report.rated_at, Report.category, Report.satisfaction, Report.revisit)
-            .where(Report.satisfaction.is_not(None))
-        ).all()
+        rows = session.execute(query).all()
     groups: Dict[Tuple[str, str], RatingGroup] = defaultdict(lambda: RatingGroup("", ""))
     for rated_at, category, rating, revisit in rows:
-        month = f"{local(rated_at):%Y-%m}"
+        month = month_of(rated_at)
         group = groups[(month, category)]
         group.month, group.category = month, category
         group.ratings[rating] += 1
