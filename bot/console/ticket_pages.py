@@ -131,7 +131,7 @@ def _photos(report: ReportView) -> str:
     if not report.photos:
         return ""
     with open_queue().reading() as session:
-        stored = dict(session.execute(select(Photo.token, Photo.content_type).where(Photo.token.in_(report.photos))))
+        stored = dict(session.execute(select(Photo.token, Photo.content_type).where(Photo.token.in_(report.photos))).all())
     items = []
     for number, token in enumerate(report.photos, start=1):
         if token not in stored:
