@@ -3,7 +3,8 @@
 Each test fails, in a second and without the stack, if Rasa stops going through what a channel overrides or reads:
 the REST channel's `_extract_sender` and `_extract_message` (its request checks), `_extract_input_channel` and
 `get_metadata` (what the client may not claim), the widget's take-over of the route Rasa's REST blueprint names
-"health", and the agent the WeChat channel finds on `app.ctx.agent`. Requests go over ASGI to a Sanic app in this
+"health", the agent the WeChat channel finds on `app.ctx.agent`, and the photo links' route that `PhotoFiles` puts at
+the server's root through its `url_prefix`. Requests go over ASGI to a Sanic app in this
 process, built by Rasa's own `register`; the REST channel's token is checked the same way.
 """
 import asyncio
@@ -23,6 +24,7 @@ from sanic import Sanic
 
 from bot import senders, widget_ids
 from bot.rasa.channels import wechat
+from bot.rasa.channels.photos import PhotoFiles
 from bot.rasa.channels.rest import BAD_REQUEST_TEXT, NO_TOKEN_TEXT, OTHER_CHANNEL_TEXT, ResidentRestInput
 from bot.rasa.channels.widget import REFUSED_SENDER_TEXT, REST_HEALTH, WidgetInput
 
@@ -88,6 +90,12 @@ async def channels_app(monkeypatch, rest_token: str):
         await message.output_channel.send_text_message(message.sender_id, ANSWER)
 
     app.ctx.agent = SimpleNamespace(handle_message=handle_message)
+    async for started in running(app):
+        yield started
+
+
+async def running(app: Sanic):
+    """`app` started over ASGI (its listeners run) while the caller uses it."""
     lifespan: "asyncio.Queue[Dict[str, str]]" = asyncio.Queue()
     await lifespan.put({"type": "lifespan.startup"})
     started = asyncio.Event()
@@ -231,3 +239,17 @@ async def test_rasa_run_puts_the_agent_where_the_wechat_channel_reads_the_conver
 
     history = wechat._history(SimpleNamespace(app=app))
     assert history is not None and history.tracker_store is agent.tracker_store
+
+
+async def test_rasa_mounts_the_photo_files_at_the_servers_root(monkeypatch, tmp_path):
+    monkeypatch.setenv("PHOTO_DIR", str(tmp_path))
+    monkeypatch.setattr(Sanic, "test_mode", True)
+    app = Sanic("rasa_channels_photos")
+    register([PhotoFiles()], app, "/webhooks/")
+    name = "A" * 32 + ".png"
+    (tmp_path / name).write_bytes(b"\x89PNG\r\n\x1a\n")
+
+    async for started in running(app):
+        status, headers, body = await request(started, "GET", f"/photos/{name}")
+        assert (status, headers["content-type"], body) == (200, "image/png", b"\x89PNG\r\n\x1a\n")
+        assert (await request(started, "GET", f"/webhooks/photos/{name}"))[0] == 404

@@ -11,21 +11,30 @@ The page keeps its history for RETENTION_WIDGET_HISTORY_DAYS, a figure the serve
 Notes for the resident (staff answers, status changes) come with the bot's replies, and the page also asks
 `POST notes` for them when it opens and every 15 s while it is shown; the answer is an object, `{"notes": [...]}`,
 so that the address rate limit's refusal (a list, the bot's one message) is never taken for a note.
+A photo is uploaded to `POST photo` as the request body (the file as it is, its signed id in the X-Widget-Sender
+header), up to 10 MB: the only route with more than the server's 16 KB. It is checked and stored there
+(bot/photos/), and the answer is the message the page then sends as the resident's, `{"message": "/attach_photo…"}`
+(the photo's token, or the reason it was refused); the page shows "[照片]" for it.
 """
+import asyncio
 import json
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
 from sanic import Blueprint, response
-from sanic.exceptions import Forbidden
+from sanic.exceptions import Forbidden, PayloadTooLarge
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import settings, widget_ids
 from bot.personal_data.limits import retention_days
+from bot.photos import texts as photo_texts
+from bot.photos.images import MAX_PHOTO_BYTES
+from bot.photos.payloads import photo_message, photo_refused
 from bot.rasa.channels.busy import Handler
 from bot.rasa.channels.notes import as_replies, waiting_notes
-from bot.rasa.channels.rest import ChatInput
+from bot.rasa.channels.request_size import larger_bodies
+from bot.rasa.channels.rest import MAX_SENDER_CHARS, ChatInput
 
 STATIC_DIR = Path(__file__).with_name("widget_static")
 CONTENT_TYPES = {
@@ -35,6 +44,9 @@ CONTENT_TYPES = {
 }
 
 REFUSED_SENDER_TEXT = "抱歉，这个对话编号无效或已过期，请刷新页面后再试。"
+SENDER_HEADER = "X-Widget-Sender"
+# The photo upload's cap: a photo of 10 MB and a little more, so that one just over 10 MB is read and told so.
+MAX_UPLOAD_BYTES = MAX_PHOTO_BYTES + 64 * 1024
 
 # Name of the handler of GET / in Rasa's RestInput.blueprint, which this channel reuses, as of rasa 3.6.21
 # (guard: tests/core/test_rasa_channels.py). The blueprint is built inside RestInput; no hook replaces a route.
@@ -70,7 +82,7 @@ def page_policy(origins: List[str]) -> str:
     """The page runs only its own files, talks only to its own server, and may be framed by allowed sites."""
     ancestors = "*" if "*" in origins else " ".join(["'self'", *origins])
     return (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; "
         f"base-uri 'none'; form-action 'none'; frame-ancestors {ancestors}"
     )
 
@@ -111,7 +123,12 @@ class WidgetInput(ChatInput):
         page_headers = {"Content-Security-Policy": page_policy(origins)}
         # How many days the page keeps a turn of its history in the browser.
         history_days = retention_days("RETENTION_WIDGET_HISTORY_DAYS")
-        settings_in_scripts = {"embed.js": {"ALLOWED_ORIGINS": origins}, "widget.js": {"HISTORY_DAYS": history_days}}
+        # The page refuses a photo over 10 MB itself, in the words the server would use, without uploading it.
+        settings_in_scripts = {
+            "embed.js": {"ALLOWED_ORIGINS": origins},
+            "widget.js": {"HISTORY_DAYS": history_days, "MAX_PHOTO_BYTES": MAX_PHOTO_BYTES,
+                          "PHOTO_TOO_LARGE_MESSAGE": photo_refused(photo_texts.TOO_LARGE)},
+        }
 
         @widget.on_request
         async def page_at_root(request: Request) -> Optional[HTTPResponse]:
@@ -136,6 +153,20 @@ class WidgetInput(ChatInput):
             found = as_replies(conversation, await waiting_notes(conversation))
             return response.json({"notes": found}, headers={"Cache-Control": "no-store"})
 
+        @widget.route("/photo", methods=["POST"], stream=True)
+        @larger_bodies(MAX_UPLOAD_BYTES)
+        async def photo(request: Request) -> HTTPResponse:
+            sender = request.headers.get(SENDER_HEADER, "")
+            if not sender or len(sender) > MAX_SENDER_CHARS:
+                raise Forbidden(REFUSED_SENDER_TEXT)
+            conversation = self.conversation_of(sender)
+            data = await _upload(request)
+            if data is None:
+                message = photo_refused(photo_texts.TOO_LARGE)
+            else:  # decoding and re-encoding a photo takes a moment of CPU: off the event loop
+                message = await asyncio.to_thread(photo_message, conversation, data)
+            return response.json({"message": message}, headers={"Cache-Control": "no-store"})
+
         @widget.route("/embed.js", methods=["GET"])
         async def embed(request: Request) -> HTTPResponse:
             return serve("embed.js", settings_in_scripts=settings_in_scripts)
@@ -145,3 +176,19 @@ class WidgetInput(ChatInput):
             return serve(name, settings_in_scripts=settings_in_scripts)
 
         return widget
+
+
+async def _upload(request: Request) -> Optional[bytes]:
+    """The uploaded file, or None when it is larger than a photo may be (the rest is not read)."""
+    body = bytearray()
+    try:
+        while True:
+            chunk = await request.stream.read()
+            if chunk is None:
+                break
+            body += chunk
+            if len(body) > MAX_PHOTO_BYTES:
+                return None
+    except PayloadTooLarge:
+        return None
+    return bytes(body)

@@ -3,20 +3,31 @@
    The conversation id comes from the server ("conversation" next to this page), which signs it; an id the server
    refuses (an older page made its own) is replaced by a new one and the message sent once more.
    Notes for the resident (a staff answer, a report's new status) come with the bot's replies, and from "notes" next
-   to this page, asked when the page opens and every CHECK_MS while it is shown. */
+   to this page, asked when the page opens and every CHECK_MS while it is shown.
+   A photo goes to "photo" next to this page first (the file as the body, the id in a header); the server checks and
+   keeps it and answers with the message to send, which then goes as the resident's turn, shown as "[照片]". A
+   position is sent only after the resident agrees in the page and the browser allows it, shown as "[我的位置]". */
 (function () {
   "use strict";
 
   var ENDPOINT = "webhook";
   var CONVERSATION_ENDPOINT = "conversation";
   var NOTES_ENDPOINT = "notes";
+  var PHOTO_ENDPOINT = "photo";
+  var SENDER_HEADER = "X-Widget-Sender";
   /* Four checks a minute: well under the server's limit of requests per address (60 a minute by default), which
      every other page open behind the same address shares. */
   var CHECK_MS = 15000;
   var TIMEOUT_MS = 15000;
+  /* A photo of several megabytes over a phone's connection takes longer than a message. */
+  var UPLOAD_TIMEOUT_MS = 90000;
+  var LOCATION_TIMEOUT_MS = 20000;
   var HISTORY_LIMIT = 200;
   /* The bot's server writes RETENTION_WIDGET_HISTORY_DAYS here: older turns are forgotten when the page opens. */
   var HISTORY_DAYS = null;
+  /* The server writes these too: the largest photo it takes, and the message that says a photo is larger. */
+  var MAX_PHOTO_BYTES = null;
+  var PHOTO_TOO_LARGE_MESSAGE = null;
   var DAY_MS = 24 * 60 * 60 * 1000;
   var KEYS = {
     sender: "qianjin-widget-sender",
@@ -38,6 +49,12 @@
   var TYPING_TEXT = "小助手正在输入";
   var UNREACHABLE_TEXT = "抱歉，暂时连不上小助手，可能是网络不好或系统正在维护。请稍后点“重试”。";
   var SPEAKERS = { bot: "小助手说：", user: "我说：" };
+  var PHOTO_LABEL = "[照片]";
+  var LOCATION_LABEL = "[我的位置]";
+  var PHOTO_ALT = "我发送的照片";
+  var PHOTO_FAILED_TEXT = "抱歉，照片没能发送出去，可能是网络不好。请稍后重新选择照片，或直接用文字描述。";
+  var LOCATION_DENIED_TEXT = "没有获得位置权限，可以直接输入地点。";
+  var LOCATION_FAILED_TEXT = "暂时没能获取您的位置，可以直接输入地点。";
 
   var messages = document.getElementById("messages");
   var form = document.getElementById("composer");
@@ -49,6 +66,13 @@
   var clearQuestion = document.getElementById("confirm-clear-text");
   var clearConfirm = document.getElementById("confirm-clear-yes");
   var clearCancel = document.getElementById("confirm-clear-no");
+  var photoButton = document.getElementById("send-photo");
+  var photoInput = document.getElementById("photo-input");
+  var locationButton = document.getElementById("send-location");
+  var locationDialog = document.getElementById("confirm-location");
+  var locationQuestion = document.getElementById("confirm-location-text");
+  var locationConfirm = document.getElementById("confirm-location-yes");
+  var locationCancel = document.getElementById("confirm-location-no");
 
   /* localStorage can be blocked (private mode, some in-app browsers): the chat then works without memory. */
   var store = {
@@ -344,9 +368,29 @@
     });
   }
 
-  /* One turn: the bot's replies, or a rejection after an error, a non-2xx answer or TIMEOUT_MS of silence. An id
-     the server refuses is replaced by a new one once, and the message sent again. */
-  function post(message) {
+  /* The photo file as the request body; the answer is {"message": ...}, or the address limit's list. */
+  function uploadAs(id, file, signal) {
+    var headers = { "Content-Type": file.type || "application/octet-stream" };
+    headers[SENDER_HEADER] = id;
+    return fetch(PHOTO_ENDPOINT, {
+      method: "POST",
+      headers: headers,
+      body: file,
+      credentials: "same-origin",
+      signal: signal
+    }).then(function (response) {
+      if (!response.ok) {
+        var error = new Error("HTTP " + response.status);
+        error.status = response.status;
+        throw error;
+      }
+      return response.json();
+    });
+  }
+
+  /* `send(id, signal)` with the conversation id: its result, or a rejection after an error, a non-2xx answer or
+     `timeoutMs` of silence. An id the server refuses is replaced by a new one once, and `send` called again. */
+  function withConversation(send, timeoutMs) {
     var controller = typeof AbortController === "function" ? new AbortController() : null;
     var signal = controller ? controller.signal : undefined;
     var timer;
@@ -356,33 +400,42 @@
           controller.abort();
         }
         reject(new Error("timeout"));
-      }, TIMEOUT_MS);
+      }, timeoutMs);
     });
     var request = conversationId(signal).then(function (id) {
-      return sendAs(id, message, signal).catch(function (error) {
+      return send(id, signal).catch(function (error) {
         if (error.status !== REFUSED_STATUS) {
           throw error;
         }
         sender = null;
         store.remove(KEYS.sender);
         return conversationId(signal).then(function (newId) {
-          return sendAs(newId, message, signal);
+          return send(newId, signal);
         });
       });
     });
-    return Promise.race([request, timeout]).then(function (replies) {
+    return Promise.race([request, timeout]).then(function (result) {
       clearTimeout(timer);
-      return replies;
+      return result;
     }, function (error) {
       clearTimeout(timer);
       throw error;
     });
   }
 
+  /* One turn: the bot's replies. */
+  function post(message) {
+    return withConversation(function (id, signal) {
+      return sendAs(id, message, signal);
+    }, TIMEOUT_MS);
+  }
+
   function setBusy(value) {
     busy = value;
     sendButton.disabled = value;
     clearButton.disabled = value;
+    photoButton.disabled = value;
+    locationButton.disabled = value;
   }
 
   /* The bot's messages (a turn's replies, or notes) shown, kept in the history, and read from the first. */
@@ -459,6 +512,88 @@
     return true;
   }
 
+  /* A line of the page's own (not the bot's answer), kept in the history like one. */
+  function sayLocally(text) {
+    showBotMessages([{ text: text }]);
+  }
+
+  /* "[照片]" in the chat with a small picture of the file (not kept: the history has the words only). */
+  function showSentPhoto(file) {
+    var entry = { role: "user", text: PHOTO_LABEL, buttons: [] };
+    retireQuickReplies();
+    var item = show(entry);
+    if (window.URL && typeof window.URL.createObjectURL === "function") {
+      var thumb = document.createElement("img");
+      thumb.className = "photo-thumb";
+      thumb.alt = PHOTO_ALT;
+      thumb.src = window.URL.createObjectURL(file);
+      thumb.addEventListener("load", function () {
+        window.URL.revokeObjectURL(thumb.src);
+        scrollToEnd();
+      });
+      item.appendChild(thumb);
+    }
+    scrollToEnd();
+    remember(entry);
+  }
+
+  /* A photo the resident picked: uploaded, then the server's answer sent as their turn. One over the size limit is
+     not uploaded; the bot is told so, in the server's words, as the upload would have been. */
+  function sendPhoto(file) {
+    if (busy) {
+      return;
+    }
+    showSentPhoto(file);
+    if (typeof MAX_PHOTO_BYTES === "number" && file.size > MAX_PHOTO_BYTES && PHOTO_TOO_LARGE_MESSAGE) {
+      deliver(PHOTO_TOO_LARGE_MESSAGE);
+      return;
+    }
+    setBusy(true);
+    var typing = showTyping();
+    withConversation(function (id, signal) {
+      return uploadAs(id, file, signal);
+    }, UPLOAD_TIMEOUT_MS).then(function (reply) {
+      typing.parentNode.removeChild(typing);
+      setBusy(false);
+      if (Array.isArray(reply)) {
+        showBotMessages(reply);
+      } else if (reply && typeof reply.message === "string") {
+        deliver(reply.message);
+      } else {
+        sayLocally(PHOTO_FAILED_TEXT);
+      }
+    }, function () {
+      typing.parentNode.removeChild(typing);
+      setBusy(false);
+      sayLocally(PHOTO_FAILED_TEXT);
+    });
+  }
+
+  /* The position the browser gives, after the resident agreed in the page; refused or unavailable, a line says to
+     type the place instead. */
+  function sendLocation() {
+    if (busy) {
+      return;
+    }
+    setBusy(true);
+    navigator.geolocation.getCurrentPosition(function (position) {
+      setBusy(false);
+      var where = { latitude: position.coords.latitude, longitude: position.coords.longitude, place_label: "" };
+      ask("/share_location" + JSON.stringify(where), LOCATION_LABEL);
+    }, function (error) {
+      setBusy(false);
+      sayLocally(error && error.code === error.PERMISSION_DENIED ? LOCATION_DENIED_TEXT : LOCATION_FAILED_TEXT);
+    }, { enableHighAccuracy: true, timeout: LOCATION_TIMEOUT_MS, maximumAge: 60000 });
+  }
+
+  function closeLocationDialog(agreed) {
+    locationDialog.close();
+    locationButton.focus();
+    if (agreed) {
+      sendLocation();
+    }
+  }
+
   /* The resident keeps their place in the conversation when the text grows or shrinks. */
   function setLargeText(on) {
     var place = readingPlace();
@@ -528,6 +663,49 @@
   clearDialog.addEventListener("cancel", function (event) {
     event.preventDefault();
     closeClearDialog(false);
+  });
+
+  /* A phone opens its camera for a photo; a computer, its file picker. */
+  if (window.matchMedia && window.matchMedia("(pointer: coarse)").matches) {
+    photoInput.setAttribute("capture", "environment");
+  }
+  photoButton.addEventListener("click", function () {
+    if (!busy) {
+      photoInput.click();
+    }
+  });
+  photoInput.addEventListener("change", function () {
+    var file = photoInput.files && photoInput.files[0];
+    photoInput.value = "";
+    if (file) {
+      sendPhoto(file);
+    }
+  });
+
+  /* Only where the browser can tell its position (a secure page); the resident agrees first, in the page. */
+  if (navigator.geolocation) {
+    locationButton.hidden = false;
+  }
+  locationButton.addEventListener("click", function () {
+    if (busy) {
+      return;
+    }
+    if (typeof locationDialog.showModal === "function") {
+      locationDialog.showModal();
+      locationCancel.focus();
+    } else if (window.confirm(locationQuestion.textContent)) {
+      sendLocation();
+    }
+  });
+  locationConfirm.addEventListener("click", function () {
+    closeLocationDialog(true);
+  });
+  locationCancel.addEventListener("click", function () {
+    closeLocationDialog(false);
+  });
+  locationDialog.addEventListener("cancel", function (event) {
+    event.preventDefault();
+    closeLocationDialog(false);
   });
 
   /* Back on the page: the conversation as it was, open at the start of the bot's last answer. */
