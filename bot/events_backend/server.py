@@ -439,7 +439,9 @@ def _w3_datetime(name: str, text: str) -> datetime:
     text = text.strip()
     try:
         if _W3_DATETIME.fullmatch(text):
-            return datetime.fromisoformat(text.replace("Z", "+00:00"))
+            # Python 3.10 reads only "Z"-less times with 3 or 6 digits of a second
+            microseconds = re.sub(r"\.(\d+)", lambda match: "." + match.group(1)[:6].ljust(6, "0"), text)
+            return datetime.fromisoformat(microseconds.replace("Z", "+00:00"))
     except ValueError:
         pass
     raise ValueError(f"{name} 应为带时区的 W3C 日期时间，例如 2026-01-01T00:00:00+08:00 或 2026-01-01T00:00:00Z")

@@ -99,7 +99,7 @@ def test_staff_changes_are_checked(backend):
 @pytest.mark.parametrize("method, path", [
     ("GET", "/services.json"), ("GET", "/requests/YZ000001.json"), ("POST", "/requests.json"),
     ("POST", "/requests/YZ000001/status"), ("DELETE", "/requests/YZ000001.json"), ("POST", "/_faults"),
-    ("GET", "/no-such-route"),
+    ("GET", "/no-such-route"), ("GET", "/requests.json"), ("GET", "/services/environment.json"),
 ])
 @pytest.mark.parametrize("key", [None, "", "wrong", API_KEY + "x"])
 def test_every_route_refuses_a_caller_without_the_key(backend, method, path, key):

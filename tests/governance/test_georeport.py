@@ -261,6 +261,8 @@ def test_each_filter_of_the_list(backend, events, fmt):
                end_date=(utc + timedelta(days=90)).strftime("%Y-%m-%dT%H:%M:%SZ")) == [made[40], made[100]]
     exact = (stamp - timedelta(days=40)).isoformat()
     assert ids(start_date=exact, end_date=exact) == [made[40]]  # both ends included
+    fraction = (now - timedelta(days=40)).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.5Z")
+    assert ids(start_date=fraction.replace(".5Z", ".0Z"), end_date=fraction) == [made[40]]
     # service_request_id overrides every other filter, old or closed; unknown ids are left out
     assert ids(service_request_id=f"{made[200]},YZ999999,nonsense, {made[10]}", status="open") == [
         made[10], made[200]]
