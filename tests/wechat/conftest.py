@@ -86,15 +86,17 @@ def unconfigured_channel(stack: LocalStack, tmp_path_factory):
 @dataclass
 class ChannelInProcess:
     """The channel served from this test process (so that caplog sees its log), answering every message with
-    `answer`, after `delay` seconds; `senders` lists the Rasa sender ids it was handed."""
+    `answer`, after `delay` seconds; `senders` lists the Rasa sender ids it was handed, `texts` the messages."""
 
     wechat: WeChatServer
     answer: str = "好的"
     delay: float = 0
     senders: List[str] = field(default_factory=list)
+    texts: List[str] = field(default_factory=list)
 
     async def handle(self, message: UserMessage) -> None:
         self.senders.append(message.sender_id)
+        self.texts.append(message.text)
         await asyncio.sleep(self.delay)
         await message.output_channel.send_text_message(message.sender_id, self.answer)
 

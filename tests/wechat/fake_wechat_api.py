@@ -2,8 +2,11 @@
 
 `GET token` hands out access tokens for the right app id and secret; `POST message/custom/send` accepts a
 customer-service text message only with a token it issued that is neither revoked nor expired, answering with
-WeChat's error codes otherwise (40001 invalid, 42001 expired). Everything is recorded for the tests to check.
-Tests can make it refuse sends (all of them, or the next few) and act at the moment a message is accepted.
+WeChat's error codes otherwise (40001 invalid, 42001 expired). `GET media/get` serves the files tests put there
+(`add_media`, as if a resident had sent them), with the same token checks, and WeChat's 40007 JSON for any other
+media_id. Everything is recorded for the tests to check, and any request to `pic_url` (where a message's PicUrl
+may point) too. Tests can make it refuse sends (all of them, or the next few), act at the moment a message is
+accepted, and slow down its media.
 """
 import base64
 import itertools
@@ -12,7 +15,7 @@ import threading
 import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, List, Optional, Tuple
 from urllib.parse import parse_qs, urlparse
 
 # The account the test stack runs with (WECHAT_* in its environment).
@@ -47,6 +50,10 @@ class FakeWeChatAPI:
         # Called with each message as it is accepted, before the sender hears back.
         self.on_accept: Optional[Callable[[SentMessage], None]] = None
         self._tokens: Dict[str, float] = {}  # token -> expiry (time.time())
+        self._media: Dict[str, Tuple[bytes, str]] = {}  # media_id -> (file, content type)
+        self.media_requests: List[str] = []  # the media_id of every media/get, in order
+        self.media_delay = 0.0  # seconds each media/get waits before answering
+        self.pic_url_requests = 0
         self._numbers = itertools.count(1)
         self._changed = threading.Condition()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -79,6 +86,30 @@ class FakeWeChatAPI:
         """Refuse the next `count` sends with `errcode` (-1: WeChat's "system busy"), then accept again."""
         with self._changed:
             self._refusals_left, self._next_refusal = count, errcode
+
+    @property
+    def pic_url(self) -> str:
+        """An address for a message's PicUrl: the channel must never fetch it."""
+        return f"http://127.0.0.1:{self._server.server_address[1]}/mmbiz/picture.jpg"
+
+    def add_media(self, data: bytes, content_type: str = "image/jpeg") -> str:
+        """Keep `data` as WeChat keeps a file a resident sent; returns its media_id."""
+        media_id = f"fake-media-{next(self._numbers)}-{len(data)}"
+        with self._changed:
+            self._media[media_id] = (data, content_type)
+        return media_id
+
+    def _media_file(self, query: Dict[str, str]):
+        """(file, content type), or WeChat's JSON error."""
+        token = query.get("access_token", "")
+        with self._changed:
+            self.media_requests.append(query.get("media_id", ""))
+            if token not in self._tokens:
+                return {"errcode": 40001, "errmsg": "invalid credential, access_token is invalid or not latest"}
+            if self._tokens[token] < time.time():
+                return {"errcode": 42001, "errmsg": "access_token expired"}
+            found = self._media.get(query.get("media_id", ""))
+        return found or {"errcode": 40007, "errmsg": "invalid media_id"}
 
     def messages_to(self, openid: str) -> List[SentMessage]:
         with self._changed:
@@ -142,10 +173,10 @@ class FakeWeChatAPI:
         api = self
 
         class Handler(BaseHTTPRequestHandler):
-            def _answer(self, status: int, payload: dict) -> None:
+            def _answer(self, status: int, payload: dict, content_type: str = "application/json") -> None:
                 body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Type", f"{content_type}; charset=utf-8")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
@@ -158,6 +189,23 @@ class FakeWeChatAPI:
                 path, query = self._route()
                 if path == "/cgi-bin/token":
                     self._answer(200, api._issue_token(query))
+                elif path == "/cgi-bin/media/get":
+                    time.sleep(api.media_delay)
+                    found = api._media_file(query)
+                    if isinstance(found, dict):  # WeChat answers an error as JSON, typed as plain text
+                        self._answer(200, found, "text/plain")
+                        return
+                    data, content_type = found
+                    self.send_response(200)
+                    self.send_header("Content-Type", content_type)
+                    self.send_header("Content-disposition", 'attachment; filename="photo.jpg"')
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                elif path == "/mmbiz/picture.jpg":
+                    with api._changed:
+                        api.pic_url_requests += 1
+                    self._answer(404, {"errcode": 404, "errmsg": "never fetch PicUrl"})
                 else:
                     self._answer(404, {"errcode": 404, "errmsg": "not found"})
 

@@ -62,3 +62,28 @@ def test_wrong_credentials_are_reported_not_retried(api):
     with pytest.raises(WeChatClientException) as refused:
         client.send_text("o1", "一")
     assert refused.value.errcode == 40125 and api.messages == []
+
+
+def test_temporary_media_reads_a_file_by_media_id_and_stops_one_byte_past_the_limit(api):
+    client = CustomerServiceClient(APP_ID, APP_SECRET, api.base_url)
+    small, large = api.add_media(b"\xff\xd8\xff" + b"x" * 1000), api.add_media(b"\xff\xd8\xff" + b"x" * 500_000)
+    assert client.temporary_media(small, 10_000) == b"\xff\xd8\xff" + b"x" * 1000
+    assert len(client.temporary_media(large, 10_000)) == 10_001
+    assert api.media_requests == [small, large]
+
+
+def test_temporary_media_raises_wechats_error_instead_of_returning_it_as_a_file(api):
+    client = CustomerServiceClient(APP_ID, APP_SECRET, api.base_url)
+    with pytest.raises(WeChatClientException) as refused:
+        client.temporary_media("no-such-media", 10_000)
+    assert refused.value.errcode == 40007
+
+
+@pytest.mark.parametrize("reject", ["revoke_tokens", "expire_tokens"])
+def test_temporary_media_renews_a_rejected_token_once(api, reject):
+    client = CustomerServiceClient(APP_ID, APP_SECRET, api.base_url)
+    media_id = api.add_media(b"\x89PNG\r\n\x1a\n")
+    client.temporary_media(media_id, 100)
+    getattr(api, reject)()
+    assert client.temporary_media(media_id, 100) == b"\x89PNG\r\n\x1a\n"
+    assert api.token_fetches == 2

@@ -1,4 +1,5 @@
 """The WeChat channel of the running stack, called as WeChat's server calls it: signed XML over HTTP."""
+import re
 import sqlite3
 import threading
 import time
@@ -9,6 +10,7 @@ import yaml
 
 from bot.rasa.channels.message_limit import MAX_MESSAGE_CHARS, TOO_LONG_TEXT
 from tests.conftest import PROJECT_ROOT
+from tests.photos import pictures
 from tests.wechat.conftest import user_turns
 from tests.wechat.wechat_server import (
     event_xml,
@@ -109,9 +111,23 @@ def test_unrecognised_voice_asks_to_try_again(wechat, stack):
     assert user_turns(stack, openid) == []
 
 
-def test_image_gets_a_polite_request_for_words(wechat, stack):
+def test_a_photo_reaches_the_bot_as_attach_photo_and_is_served_at_its_link_without_exif(wechat, stack, wechat_api):
     openid = new_openid()
-    reply = wechat.reply_text(wechat.post(image_xml(openid)))
+    media_id = wechat_api.add_media(pictures.jpeg_with_gps())
+    wechat.post(image_xml(openid, media_id=media_id, pic_url=wechat_api.pic_url), timeout=30)
+    deadline = time.monotonic() + 20  # the turn may end after the passive reply's deadline
+    while not user_turns(stack, openid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    [turn] = user_turns(stack, openid)
+    token = re.fullmatch(r'/attach_photo\{"photo_token": "([A-Za-z0-9_-]{32})"\}', turn).group(1)
+    served = requests.get(f"{stack.rasa_url}/photos/{token}.jpg", timeout=10)
+    assert served.status_code == 200 and served.headers["Content-Type"] == "image/jpeg"
+    assert b"Exif" not in served.content and pictures.CAMERA.encode() not in served.content
+
+
+def test_a_video_gets_a_polite_request_for_words(wechat, stack):
+    openid = new_openid()
+    reply = wechat.reply_text(wechat.post(message_xml(openid, "shortvideo", {"MediaId": "m"}, new_msg_id())))
     assert "文字" in reply and "描述" in reply
     assert user_turns(stack, openid) == []
 

@@ -61,9 +61,16 @@ def voice_xml(openid: str, recognition: str, msg_id: Optional[int] = None) -> st
     return message_xml(openid, "voice", fields, msg_id or new_msg_id())
 
 
-def image_xml(openid: str) -> str:
-    fields = {"PicUrl": "http://mmbiz.qpic.cn/example.jpg", "MediaId": "media-image-1"}
-    return message_xml(openid, "image", fields, new_msg_id())
+def image_xml(openid: str, media_id: str = "media-image-1", pic_url: str = "http://mmbiz.qpic.cn/example.jpg",
+              msg_id: Optional[int] = None) -> str:
+    fields = {"PicUrl": pic_url, "MediaId": media_id}
+    return message_xml(openid, "image", fields, msg_id or new_msg_id())
+
+
+def location_xml(openid: str, latitude: str, longitude: str, label: str) -> str:
+    """A location message: Location_X is the latitude, Location_Y the longitude (WeChat's documentation)."""
+    fields = {"Location_X": latitude, "Location_Y": longitude, "Scale": "15", "Label": label}
+    return message_xml(openid, "location", fields, new_msg_id())
 
 
 def event_xml(openid: str, event: str, create_time: Optional[int] = None) -> str:

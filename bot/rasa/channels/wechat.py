@@ -10,6 +10,9 @@ gives up after five seconds and retries; a turn that is not ready in `reply_dead
 one of the options listed last, are resolved from the conversation in the tracker store (`wechat_history.py`),
 so any Sanic worker of any Rasa server may receive them. Notes for the resident (staff answers, status changes)
 that the outbox worker could not push (bot/wechat/push.py) come first in the reply to their next message.
+A photo (an image message) is fetched by its MediaId from WeChat's temporary-media API, checked and stored
+(bot/photos/), and reaches the bot as `/attach_photo{…}`; the fetch is part of the turn, so a slow one makes the
+answer a late reply like any slow turn. A location message reaches it as `/share_location{…}`.
 
 Configured in credentials.yml from the environment: `token`, `app_id`, `app_secret`, `encoding_aes_key`,
 `api_base_url` (empty = WeChat itself), and optionally `reply_deadline_seconds` (default 4.5).
@@ -29,6 +32,9 @@ from wechatpy.parser import parse_message
 from wechatpy.replies import TextReply
 
 from bot import senders
+from bot.photos import texts as photo_texts
+from bot.photos.images import MAX_PHOTO_BYTES
+from bot.photos.payloads import location_shared, photo_message, photo_refused
 from bot.rasa.channels import wechat_guard
 from bot.rasa.channels.busy import Handler, answer_or_busy
 from bot.rasa.channels.message_limit import refuse_too_long
@@ -53,7 +59,8 @@ NO_REPLY = "success"
 
 VOICE_NOT_RECOGNISED = "抱歉，没有听清您的语音。请再说一遍，或者直接打字告诉我您的问题。"
 EMPTY_TEXT = "请用文字或语音告诉我您的问题。"
-NOT_TEXT = "抱歉，我暂时看不懂图片、视频、位置或文件。请用文字（或语音）简单描述您的问题，我来帮您解答。"
+NOT_TEXT = "抱歉，我暂时看不懂视频、链接或文件。请用文字（或语音）简单描述您的问题，我来帮您解答。"
+LOCATION_UNREADABLE = "抱歉，没能读出这个位置。请直接用文字告诉我地点，例如小区名和楼号。"
 TRUNCATED_NOTE = "\n……（内容较长，未能全部显示）"
 
 
@@ -85,8 +92,9 @@ class Incoming:
     conversation: str  # the Rasa sender id, `wechat:<openid>`
     account: str
     key: str  # the same for WeChat's retries of one message; stored as the Rasa message id
-    text: Optional[str]  # what goes to Rasa; None: nothing does
+    text: Optional[str]  # what goes to Rasa; None: nothing does (or a photo's message, once it is fetched)
     fixed_reply: Optional[str]  # answered without a turn
+    media_id: Optional[str] = None  # a photo to fetch, whose message then goes to Rasa
 
 
 def _declares_entities(xml: bytes) -> bool:
@@ -114,7 +122,7 @@ def read_message(xml: bytes) -> Incoming:
     if not isinstance(message.id, int):
         raise BadMessage("MsgId is not a number")
     key = f"msg:{openid}:{message.id}" if message.id else f"event:{openid}:{message.time}"
-    text = fixed_reply = None
+    text = fixed_reply = media_id = None
     if message.type == "text":
         text = _string(message.content)
         fixed_reply = None if text else EMPTY_TEXT
@@ -123,9 +131,24 @@ def read_message(xml: bytes) -> Incoming:
         fixed_reply = None if text else VOICE_NOT_RECOGNISED
     elif message.type == "event":
         text = WELCOME_REQUEST if message.event in ("subscribe", "subscribe_scan") else None
+    elif message.type == "image":
+        media_id = _string(message.media_id) or None
+        text = None if media_id else photo_refused(photo_texts.NOT_RECEIVED)
+    elif message.type == "location":
+        text = _location(message)
+        fixed_reply = None if text else LOCATION_UNREADABLE
     else:
         fixed_reply = NOT_TEXT
-    return Incoming(openid, senders.wechat_conversation(openid), account, key, text or None, fixed_reply)
+    return Incoming(openid, senders.wechat_conversation(openid), account, key, text or None, fixed_reply, media_id)
+
+
+def _location(message: Any) -> Optional[str]:
+    """The message for a location (Location_X: latitude, Location_Y: longitude, Label: the place's name)."""
+    try:
+        latitude, longitude = float(_string(message.location_x)), float(_string(message.location_y))
+    except ValueError:
+        return None
+    return location_shared(latitude, longitude, _string(message.label))
 
 
 async def _read_body(request: Request) -> Optional[bytes]:
@@ -312,7 +335,7 @@ class WeChatInput(InputChannel):
     ) -> Optional[str]:
         if incoming.fixed_reply is not None:
             return incoming.fixed_reply
-        if incoming.text is None:
+        if incoming.text is None and incoming.media_id is None:
             return None
         if not self.turns.has(incoming.key) and history is not None:
             # A retry of a message another process answered: its answer again, not a second turn.
@@ -331,7 +354,10 @@ class WeChatInput(InputChannel):
         )
 
     async def _answer(self, handle: Handler, incoming: Incoming, history: Optional[ConversationHistory]) -> Parts:
-        text = await _chosen_option(incoming, history) or incoming.text
+        if incoming.media_id is not None:
+            text = await self._photo(incoming)
+        else:
+            text = await _chosen_option(incoming, history) or incoming.text
         # Notes that could not be pushed (48 hours since the resident last wrote, or no customer-service API).
         notes = await waiting_notes(incoming.conversation)
         collector = CollectingOutputChannel()
@@ -340,6 +366,20 @@ class WeChatInput(InputChannel):
         )
         said = [note_text(note.text, note.buttons) for note in notes] + [render(collector.messages).text]
         return self._parts("\n\n".join(part for part in said if part))
+
+    async def _photo(self, incoming: Incoming) -> str:
+        """The message for a photo: fetched from WeChat (at most 10 MB and a byte), checked and stored, or refused."""
+        if not self.customer_service:
+            logger.warning("a WeChat photo was not fetched: no WECHAT_APP_ID/WECHAT_APP_SECRET for WeChat's API")
+            return photo_refused(photo_texts.NOT_RECEIVED)
+        try:
+            data = await asyncio.to_thread(self.customer_service.temporary_media, incoming.media_id, MAX_PHOTO_BYTES)
+        except Exception as error:  # WeChat's refusal (e.g. 40007, an expired media_id) or the network
+            logger.warning("WeChat photo of %s not fetched: %s", senders.for_log(incoming.conversation),
+                           describe(error))
+            return photo_refused(photo_texts.NOT_RECEIVED)
+        # Decoding and re-encoding a photo takes a moment of CPU: off the event loop.
+        return await asyncio.to_thread(photo_message, incoming.conversation, data)
 
     def _parts(self, text: str) -> Parts:
         """The messages that carry `text`: one passive reply, the rest through the customer-service API."""
