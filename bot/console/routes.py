@@ -3,7 +3,16 @@ CSRF token for every POST; the security tests walk this list, so a new page is c
 
 A module with pages of its own exposes `ROUTES` (a tuple of web.Route) and is added below.
 """
-from bot.console import audit_pages, consultation_pages, queue_pages, signin, ticket_pages
+from bot.console import (
+    asks,
+    audit_pages,
+    consultation_pages,
+    dashboard,
+    knowledge_page,
+    queue_pages,
+    signin,
+    ticket_pages,
+)
 from bot.console.web import Route
 
 ROUTES = (
@@ -15,4 +24,5 @@ ROUTES = (
     *ticket_pages.ROUTES,
     *consultation_pages.ROUTES,
     *audit_pages.ROUTES,
+    *asks.ROUTES, *knowledge_page.ROUTES, *dashboard.ROUTES,
 )

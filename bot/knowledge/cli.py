@@ -6,12 +6,13 @@ project's training data (`bot/knowledge/wiring.py`), and checks the drafts in `k
 (`bot/knowledge/drafts.py`), which are not live.
 """
 import argparse
+from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 from bot import settings
 from bot.governance.consultations import ConsultationDesk
-from bot.knowledge.drafts import DraftRefused, check_drafts, describe, write_draft
+from bot.knowledge.drafts import DraftRefused, DraftStatus, check_drafts, describe, write_draft
 from bot.knowledge.loader import KnowledgeBase, KnowledgeError, load_knowledge, shown
 from bot.knowledge.wiring import check_wiring
 
@@ -34,22 +35,43 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         command.add_argument("--dir", type=Path, help="知识库目录（默认 KNOWLEDGE_DIR，即 knowledge）")
 
 
-def check_command(args: argparse.Namespace) -> int:
-    directory = args.dir or settings.path("KNOWLEDGE_DIR")
-    problems = []
+@dataclass(frozen=True)
+class KnowledgeCheck:
+    """What `knowledge check` finds: every problem (one Chinese line each), the knowledge when it loads, and the
+    drafts that passed."""
+
+    problems: Tuple[str, ...]
+    knowledge: Optional[KnowledgeBase]
+    drafts: Tuple[DraftStatus, ...]
+
+    def summary(self) -> str:
+        if self.problems:
+            return f"知识库有 {len(self.problems)} 处问题，请修改后再运行 python -m bot knowledge check"
+        return (f"知识库检查通过：{len(self.knowledge)} 条（{len(self.knowledge.files)} 个文件），"
+                "每条都有意图、训练例句和规则")
+
+
+def check_knowledge(directory: Path, project: Path) -> KnowledgeCheck:
+    """The entries, their wiring into the training data, and the drafts, checked as `knowledge check` does."""
+    problems: List[str] = []
+    knowledge = None
     try:
         knowledge = load_knowledge(directory)
     except KnowledgeError as error:
         problems += error.problems
-    project = args.project or settings.PROJECT_ROOT
     problems += check_wiring(directory, project)
     draft_problems, drafts = check_drafts(directory, project)
     problems += draft_problems
-    if problems:
-        _print_problems(problems)
+    return KnowledgeCheck(tuple(problems), knowledge, tuple(drafts))
+
+
+def check_command(args: argparse.Namespace) -> int:
+    checked = check_knowledge(args.dir or settings.path("KNOWLEDGE_DIR"), args.project or settings.PROJECT_ROOT)
+    if checked.problems:
+        _print_problems(list(checked.problems))
         return 1
-    print(f"知识库检查通过：{len(knowledge)} 条（{len(knowledge.files)} 个文件），每条都有意图、训练例句和规则")
-    for status in drafts:
+    print(checked.summary())
+    for status in checked.drafts:
         print(describe(status))
     return 0
 
@@ -94,4 +116,4 @@ def _load(directory: Optional[Path]) -> Optional[KnowledgeBase]:
 
 def _print_problems(problems: List[str]) -> None:
     print("\n".join(problems))
-    print(f"知识库有 {len(problems)} 处问题，请修改后再运行 python -m bot knowledge check")
+    print(KnowledgeCheck(tuple(problems), None, ()).summary())

@@ -46,15 +46,15 @@ async def conversations(tmp_path):
     store = ConversationStore(Domain.empty(), dialect="sqlite", db=str(path))
     histories = {
         "rest-1": [
-            asked("老年食堂在哪", at(0), "ask_elderly_canteen"), said(ANSWER, at(0) + 1),
+            asked("老年食堂在哪", at(0), "ask_elderly_lunch"), said(ANSWER, at(0) + 1),
             asked("/ask_elderly_day_care", at(0) + 5, "ask_elderly_day_care", 1.0), said(ANSWER, at(0) + 6),
             asked("游泳馆开门吗", at(0) + 10, "out_of_scope"),
             said(knowledge_texts.OUTSIDE_WHAT_I_KNOW, at(0) + 11, "/report_problem", "/ask_capabilities"),
         ],
         "rest-2": [
             asked("老人吃饭", at(1), "nlu_fallback", 0.3),
-            said(knowledge_texts.SUGGEST, at(1) + 1, "/ask_elderly_canteen", "/deny"),
-            asked("老年食堂几点开", at(1) + 20, "ask_elderly_canteen"), said(ANSWER, at(1) + 21),
+            said(knowledge_texts.SUGGEST, at(1) + 1, "/ask_elderly_lunch", "/deny"),
+            asked("老年食堂几点开", at(1) + 20, "ask_elderly_lunch"), said(ANSWER, at(1) + 21),
             asked("我要反映问题", at(1) + 30, "report_problem"), said("请描述一下问题", at(1) + 31),
             ActiveLoop("report_form", timestamp=at(1) + 31),
             asked("3幢门口路灯坏了", at(1) + 40, "nlu_fallback", 0.2), said("在哪里？", at(1) + 41),
@@ -68,7 +68,7 @@ async def conversations(tmp_path):
             asked("化粪池满了怎么办", at(2) + 5, "nlu_fallback", 0.4),
             said(knowledge_texts.OUTSIDE_WHAT_I_KNOW, at(2) + 6),
         ],
-        "rest-old": [asked("老年食堂在哪", at(30), "ask_elderly_canteen"), said(ANSWER, at(30) + 1)],
+        "rest-old": [asked("老年食堂在哪", at(30), "ask_elderly_lunch"), said(ANSWER, at(30) + 1)],
     }
     for sender_id, events in histories.items():
         await store.save(DialogueStateTracker.from_events(sender_id, events))
@@ -85,7 +85,7 @@ def test_questions_per_day_how_they_went_and_the_topics(conversations):
     assert asked.per_day[-3:] == [(date(2026, 11, 28), 1), (date(2026, 11, 29), 4), (date(2026, 11, 30), 2)]
     assert asked.total == 7  # no button tap, no answer to a form, nothing before the 30 days
     assert asked.outcomes == {stats.ANSWERED: 3, stats.OFFERED: 1, stats.NOT_UNDERSTOOD: 3}
-    assert asked.topics[:2] == [("ask_elderly_canteen", 2), ("nlu_fallback", 2)]
+    assert asked.topics[:2] == [("ask_elderly_lunch", 2), ("nlu_fallback", 2)]
     assert dict(asked.topics)["out_of_scope"] == 1 and "ask_elderly_day_care" not in dict(asked.topics)
 
 

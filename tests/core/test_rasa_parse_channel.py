@@ -18,8 +18,8 @@ PATH = "/webhooks/parse/webhook"
 TOKEN = "test-rest-token-0123456789"
 PARSED = {
     "text": "老年食堂在哪",
-    "intent": {"name": "ask_elderly_canteen", "confidence": 0.93},
-    "intent_ranking": [{"name": "ask_elderly_canteen", "confidence": 0.93}, {"name": "ask_where", "confidence": 0.04}],
+    "intent": {"name": "ask_elderly_lunch", "confidence": 0.93},
+    "intent_ranking": [{"name": "ask_elderly_lunch", "confidence": 0.93}, {"name": "ask_where", "confidence": 0.04}],
     "entities": [],
 }
 
@@ -68,8 +68,8 @@ async def test_answers_the_intent_and_ranking_and_starts_no_conversation(monkeyp
     assert status == 200 and headers["content-type"] == "application/json"
     assert json.loads(body) == {
         "text": "老年食堂在哪",
-        "intent": {"name": "ask_elderly_canteen", "confidence": 0.93},
-        "intent_ranking": [{"name": "ask_elderly_canteen", "confidence": 0.93},
+        "intent": {"name": "ask_elderly_lunch", "confidence": 0.93},
+        "intent_ranking": [{"name": "ask_elderly_lunch", "confidence": 0.93},
                            {"name": "ask_where", "confidence": 0.04}],
     }
     assert app.ctx.parsed == ["老年食堂在哪"] and app.ctx.handled == []
