@@ -290,7 +290,7 @@ def test_unreachable_bot_says_so_and_retry_resends(phone, widget_url, artifacts,
     send(page, "你好")
     if failure == "no answer in 15 s":
         expect(page.locator("#messages .typing")).to_contain_text("小助手正在输入")
-        expect(page.get_by_role("button", name="发送")).to_be_disabled()
+        expect(page.get_by_role("button", name="发送", exact=True)).to_be_disabled()
     alert = page.get_by_role("alert")
     expect(alert).to_contain_text("暂时连不上小助手", timeout=25_000)
     expect(page.locator("#messages .typing")).to_have_count(0)
