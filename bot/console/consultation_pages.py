@@ -41,7 +41,7 @@ def _page(request: web.Request, consultation: ConsultationView, notice: str = ""
           draft: str = "", status: int = 200) -> web.Response:
     number = html.escape(consultation.number)
     facts = [
-        ("渠道", html.escape(consultation.channel)),
+        ("渠道", html.escape(texts.channel_label(consultation.channel))),
         ("留言时间", f"{consultation.created_at:%Y-%m-%d %H:%M}"),
         ("问题", f'<span class="words">{html.escape(for_staff(consultation.question))}</span>'),
     ]

@@ -125,14 +125,16 @@ def _reports_table(found) -> str:
         if report.photos:
             flags += f' <span class="tag">照片 {len(report.photos)}</span>'
         rows.append(
-            f'<tr><td class="nowrap"><a href="/tickets/{html.escape(report.ticket_no)}">'
+            f'<tr><td class="nowrap" data-label="工单号"><a href="/tickets/{html.escape(report.ticket_no)}">'
             f'{html.escape(report.ticket_no)}</a></td>'
-            f'<td><span class="tag {html.escape(report.status)}">{html.escape(report.status_label)}</span>{flags}</td>'
-            f'<td class="nowrap">{html.escape(report.category)}</td>'
-            f'<td class="nowrap">{report.created_at:%Y-%m-%d %H:%M}</td>'
-            f'<td>{html.escape(for_staff(report.location))}</td><td class="summary">{html.escape(for_staff(report.description))}</td>'
-            f'<td class="nowrap">{html.escape(report.phone_masked or "未留")}</td></tr>')
-    return ('<div class="table-wrap"><table><thead><tr><th scope="col">工单号</th><th scope="col">状态</th>'
+            f'<td data-label="状态"><span class="tag {html.escape(report.status)}">'
+            f'{html.escape(report.status_label)}</span>{flags}</td>'
+            f'<td class="nowrap" data-label="类别">{html.escape(report.category)}</td>'
+            f'<td class="nowrap" data-label="受理时间">{report.created_at:%Y-%m-%d %H:%M}</td>'
+            f'<td class="place" data-label="地点">{html.escape(for_staff(report.location))}</td>'
+            f'<td class="summary" data-label="描述"><span>{html.escape(for_staff(report.description))}</span></td>'
+            f'<td class="nowrap" data-label="电话">{html.escape(report.phone_masked or "未留")}</td></tr>')
+    return ('<div class="table-wrap"><table class="list"><thead><tr><th scope="col">工单号</th><th scope="col">状态</th>'
             '<th scope="col">类别</th><th scope="col">受理时间</th><th scope="col">地点</th>'
             f'<th scope="col">描述</th><th scope="col">电话</th></tr></thead><tbody>{"".join(rows)}</tbody>'
             '</table></div>')
@@ -140,13 +142,15 @@ def _reports_table(found) -> str:
 
 def _consultations_table(found) -> str:
     rows = "".join(
-        f'<tr><td class="nowrap"><a href="/consultations/{html.escape(item.number)}">{html.escape(item.number)}</a>'
-        f'</td><td><span class="tag {item.status}">{html.escape(item.status_label)}</span></td>'
-        f'<td class="nowrap">{item.created_at:%Y-%m-%d %H:%M}</td><td>{html.escape(item.channel)}</td>'
-        f'<td class="summary">{html.escape(for_staff(item.question))}</td>'
-        f'<td>{html.escape(for_staff(item.answered_by or ""))}</td></tr>'
+        f'<tr><td class="nowrap" data-label="留言编号"><a href="/consultations/{html.escape(item.number)}">'
+        f'{html.escape(item.number)}</a></td>'
+        f'<td data-label="状态"><span class="tag {item.status}">{html.escape(item.status_label)}</span></td>'
+        f'<td class="nowrap" data-label="留言时间">{item.created_at:%Y-%m-%d %H:%M}</td>'
+        f'<td data-label="渠道">{html.escape(texts.channel_label(item.channel))}</td>'
+        f'<td class="summary" data-label="问题"><span>{html.escape(for_staff(item.question))}</span></td>'
+        f'<td data-label="答复人">{html.escape(for_staff(item.answered_by or "—"))}</td></tr>'
         for item in found)
-    return ('<div class="table-wrap"><table><thead><tr><th scope="col">留言编号</th><th scope="col">状态</th>'
+    return ('<div class="table-wrap"><table class="list"><thead><tr><th scope="col">留言编号</th><th scope="col">状态</th>'
             '<th scope="col">留言时间</th><th scope="col">渠道</th><th scope="col">问题</th>'
             f'<th scope="col">答复人</th></tr></thead><tbody>{rows}</tbody></table></div>')
 

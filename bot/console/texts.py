@@ -51,6 +51,7 @@ ACTION_LABELS = {
 }
 
 # --- lists and tickets ---
+CHANNEL_LABELS = {"rest": "REST 接口", "widget": "网页聊天", "wechat": "微信公众号"}
 NOTHING_FOUND = "没有符合条件的记录。可以放宽筛选条件再试。"
 FILTER_IGNORED = "{what}的格式看不懂，这一项暂未用于筛选（日期请写成 2024-05-01 这样）。"
 UNKNOWN_TICKET_PAGE = "没有找到工单号 {ticket_no}，请核对后再试。"
@@ -61,3 +62,7 @@ ANSWER_SAVED = "答复已保存，居民会在所用渠道收到。"
 PHONE_SHOWN = "完整号码已显示，这次查看已记入审计日志。"
 PHONE_NONE = "居民没有留电话。"
 PHONE_MASKED_FOR_GOOD = "这张工单已办结或已过保存期限，完整号码已按规定隐藏，无法再显示。"
+
+
+def channel_label(channel: str) -> str:
+    return CHANNEL_LABELS.get(channel, channel)

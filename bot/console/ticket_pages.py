@@ -8,17 +8,18 @@ from typing import List, Tuple
 from sqlalchemy import select
 
 from bot.console import audit, texts, web
+from bot.governance.cli import SOURCE_LABELS
 from bot.governance.errors import GovernanceError
+from bot.governance.messages import ERASED_BY_RETENTION
 from bot.governance.models import Photo, Report
 from bot.governance.queue import open_queue
-from bot.governance.statuses import STATUS_LABELS
+from bot.governance.statuses import CLOSED, STATUS_LABELS
 from bot.governance.views import DELIVERY_LABELS, ReportView
 from bot.personal_data.numbers import mask_personal_data
 from bot.photos import store as photo_store
 from bot.photos.urls import photo_path
 from bot.terminal import for_staff
 
-SOURCE_LABELS = {"bot": "小助手", "backend": "云治前进", "staff": "工作人员"}
 DONE = {"status": texts.STATUS_SAVED, "status_note": texts.STATUS_SAVED_WITH_NOTE}
 NOTE_LIMIT = 1000
 
@@ -100,7 +101,7 @@ def _facts(request: web.Request, report: ReportView, phone: str) -> str:
     rows += [
         ("描述", f'<span class="words">{html.escape(for_staff(report.description))}</span>'),
         ("电话", _phone(request, report, phone)),
-        ("渠道", html.escape(report.channel or "")),
+        ("渠道", html.escape(texts.channel_label(report.channel))),
         ("受理时间", f"{report.created_at:%Y-%m-%d %H:%M}"),
         ("转派", html.escape(DELIVERY_LABELS[report.delivery])
          + (f"（{html.escape(for_staff(report.delivery_error))}）" if report.delivery_error else "")),
@@ -121,6 +122,8 @@ def _phone(request: web.Request, report: ReportView, phone: str) -> str:
         return f'<strong>{html.escape(phone)}</strong>'
     if not report.phone_masked:
         return "未留"
+    if report.status == CLOSED or report.phone_masked == ERASED_BY_RETENTION:  # masked in the database for good
+        return html.escape(report.phone_masked)
     return (f'{html.escape(report.phone_masked)} <form class="inline-form" method="post" '
             f'action="/tickets/{html.escape(report.ticket_no)}/phone">{web.csrf_field(request)}'
             '<button type="submit" class="secondary">显示号码</button></form>'

@@ -50,6 +50,7 @@ main { max-width: 1180px; margin: 0 auto; padding: 16px; }
 h1 { font-size: 24px; margin: 8px 0 16px; }
 h2 { font-size: 19px; margin: 24px 0 8px; }
 .card { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 16px; margin-bottom: 16px; }
+.card > h2:first-child { margin-top: 0; }
 .notice { border-left: 4px solid var(--accent); background: #eaf2fb; padding: 10px 14px; border-radius: 6px;
   margin-bottom: 16px; }
 .notice.ok { border-color: var(--ok); background: #e8f5ec; }
@@ -70,7 +71,10 @@ table { border-collapse: collapse; width: 100%; background: #fff; }
 th, td { text-align: left; padding: 8px 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { background: #eef2f6; white-space: nowrap; }
 td.nowrap { white-space: nowrap; }
-td.summary { max-width: 24em; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+td.summary { min-width: 12em; }
+td.summary, td.place { overflow-wrap: anywhere; }
+td.place { min-width: 7em; }
+td.summary span { display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden; }
 .tag { display: inline-block; padding: 0 8px; border-radius: 10px; font-size: 14px; background: #e6ecf2;
   white-space: nowrap; }
 .tag.closed, .tag.answered { background: #e0f1e5; color: var(--ok); }
@@ -87,6 +91,16 @@ ol.history { margin: 0; padding-left: 20px; }
 .stack > * + * { margin-top: 12px; }
 .inline-form { display: inline; }
 .signin { max-width: 420px; margin: 40px auto; }
+@media (max-width: 900px) {
+  table.list thead { display: none; }
+  table.list, table.list tbody, table.list tr, table.list td { display: block; width: 100%; }
+  table.list tr { border: 1px solid var(--line); border-radius: 8px; margin-bottom: 10px; padding: 6px 0; }
+  table.list td { border: 0; padding: 2px 12px; max-width: none; white-space: normal; }
+  table.list td:empty { display: none; }
+  table.list td::before { content: attr(data-label) "："; font-weight: 600; color: var(--muted); }
+  table.list, table.list th, table.list td { background: transparent; }
+  table.list tr { background: #fff; }
+}
 @media (max-width: 700px) {
   main { padding: 10px; }
   dl.facts { grid-template-columns: 1fr; }

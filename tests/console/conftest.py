@@ -10,6 +10,7 @@ import requests
 from bot.console.accounts import StaffAccounts
 from bot.console.server import ConsoleServer
 from bot.governance.queue import ReportQueue, open_queue
+from tests.widget import conftest as widget_fixtures
 
 PASSWORD = "correct horse battery"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]*)"')
@@ -68,3 +69,8 @@ def console(tmp_path, monkeypatch) -> Iterator[Console]:
     finally:
         server.shutdown()
         queue.close()
+
+
+# Debian's Chromium through Playwright, and where screenshots go: the widget tests' fixtures, shared.
+browser = widget_fixtures.browser
+artifacts = widget_fixtures.artifacts

@@ -196,7 +196,7 @@ def test_the_audit_page_lists_sign_ins_and_changes_newest_first(console):
     console.post(browser, f"/tickets/{report.ticket_no}/status",
                  {"csrf_token": console.csrf(browser), "status": "in_progress", "note": ""})
     page = console.get(browser, "/audit").text
-    rows = re.findall(r"<tr><td class=\"nowrap\">[^<]+</td><td>([^<]*)</td><td>([^<]*)</td>", page)
+    rows = re.findall(r'data-label="账号">([^<]*)</td><td data-label="操作">([^<]*)</td>', page)
     assert rows[:2] == [("王芳", "修改工单状态"), ("王芳", "登录")]
 
 
