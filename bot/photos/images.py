@@ -9,6 +9,7 @@ leaves with it.
 """
 import io
 import struct
+import threading
 import warnings
 from dataclasses import dataclass
 
@@ -20,6 +21,9 @@ MAX_PHOTO_BYTES = 10 * 1024 * 1024
 # A 50-megapixel phone camera (8160 × 6120) fits; decoding one takes about 150 MB of memory.
 MAX_PIXELS = 50_000_000
 JPEG_QUALITY = 85
+# Photos decoded at once by one process: each may take 150 MB and a CPU for a moment; more wait their turn.
+MAX_DECODING_AT_ONCE = 2
+_decoding = threading.BoundedSemaphore(MAX_DECODING_AT_ONCE)
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,11 @@ def cleaned(data: bytes) -> CleanPhoto:
     if len(data) > MAX_PHOTO_BYTES:
         raise PhotoRejected(texts.TOO_LARGE)
     expected = format_of(data)
+    with _decoding:
+        return _cleaned(data, expected)
+
+
+def _cleaned(data: bytes, expected: Format) -> CleanPhoto:
     with warnings.catch_warnings():
         # Pillow warns of, and past twice its limit refuses, a picture declaring more pixels than it allows.
         warnings.simplefilter("error", Image.DecompressionBombWarning)

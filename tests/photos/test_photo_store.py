@@ -4,7 +4,7 @@ import io
 from datetime import timedelta
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageCms
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
@@ -58,6 +58,18 @@ def test_a_png_stays_a_png_and_a_webp_a_webp_without_metadata(photos):
     assert b"EXIF" not in webp_bytes and b"Exif" not in webp_bytes
     with Image.open(io.BytesIO(webp_bytes)) as image:
         assert image.format == "WEBP" and not image.getexif() and image.size == (320, 240)
+
+
+def test_a_colour_profile_is_applied_and_left_out(photos):
+    image = Image.new("RGB", (64, 48), (120, 40, 200))
+    output = io.BytesIO()
+    image.save(output, "JPEG", icc_profile=ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    assert b"ICC_PROFILE" in output.getvalue()
+    stored = photos.accept(CONVERSATION, output.getvalue())
+    kept = photos.path(stored.token, stored.content_type).read_bytes()
+    assert b"ICC_PROFILE" not in kept
+    with Image.open(io.BytesIO(kept)) as image:
+        assert "icc_profile" not in image.info and image.size == (64, 48)
 
 
 def test_each_photo_gets_its_own_unguessable_token(photos):
