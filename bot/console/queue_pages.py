@@ -53,10 +53,11 @@ def _filters(request: web.Request, kind: str) -> Tuple[Filters, List[str]]:
     query, problems = request.query, []
     statuses = STATUS_LABELS if kind == REPORT else consultations.STATUS_LABELS
     status = query.get("status", "")
-    if status and status not in statuses:
+    # A status or category of the other kind is what the form keeps when staff switch kinds: left out quietly.
+    if status and status not in STATUS_LABELS and status not in consultations.STATUS_LABELS:
         problems.append("状态")
     category = query.get("category", "")
-    if category and (kind != REPORT or category not in CATEGORIES):
+    if category and kind == REPORT and category not in CATEGORIES:
         problems.append("类别")
     since, until = _day(query.get("since", ""), "起始日期", problems), _day(query.get("until", ""), "截止日期", problems)
     return Filters(

@@ -38,7 +38,8 @@ def sign_in(request: web.Request) -> web.Response:
     within_limits = Limit("console-signin-account", ATTEMPTS_PER_ACCOUNT, WINDOW_SECONDS).allows(name) and \
         Limit("console-signin-address", ATTEMPTS_PER_ADDRESS, WINDOW_SECONDS).allows(address_key(request.address))
     if not within_limits:
-        audit.record(name, "sign_in_refused", name, f"来自 {request.address}")
+        if _first_refusal(name, request.address):
+            audit.record(name, "sign_in_refused", name, f"来自 {request.address}")
         return _form(request, name, texts.TOO_MANY_ATTEMPTS, "error", status=429)
     signed_in = accounts.verify(name, password)
     if signed_in is None:
@@ -64,9 +65,23 @@ def home(request: web.Request) -> web.Response:
     return web.redirect("/queue")
 
 
+def _first_refusal(name: str, address: str) -> bool:
+    """Whether this is the window's first refusal for this name and address: the log says so once, rather than
+    growing with every attempt a script keeps making."""
+    key = "console-signin-refused:" + _digest(f"{name}\n{address_key(address)}")
+    try:
+        return short_memory.shared().remember(key, "1", WINDOW_SECONDS) is None
+    except Exception:
+        return True
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
 def _delay(name: str) -> float:
     """How long to wait before answering this wrong password: longer with each failure on the account."""
-    key = "console-signin-failures:" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:32]
+    key = "console-signin-failures:" + _digest(name)
     try:
         failures = short_memory.shared().count(key, WINDOW_SECONDS)
     except Exception as error:  # the memory unreachable: slow down as much as it allows

@@ -214,3 +214,11 @@ def test_failed_sign_ins_and_sign_outs_are_audited(console, monkeypatch):
     assert [(entry.account, entry.action) for entry in entries] == [
         ("王芳", "sign_out"), ("王芳", "sign_in"), ("王芳", "sign_in_failed")]
     assert all("wrong password" not in entry.detail for entry in entries)
+
+
+def test_switching_kinds_leaves_the_other_kinds_filters_out_quietly(console):
+    ConsultationDesk(console.queue).open("resident-2", "rest", "社区食堂周末开门吗？")
+    browser = console.signed_in()
+    page = console.get(browser, "/queue?kind=consultation&status=received&category=安全隐患&revisit=1").text
+    assert "格式看不懂" not in page
+    assert len(re.findall(r'href="/consultations/ZX', page)) == 1

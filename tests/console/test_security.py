@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from bot.console import accounts as accounts_module, routes, signin
+from bot.console import accounts as accounts_module, audit, routes, signin
 from bot.console.accounts import StaffAccounts, hash_password, password_matches
 from bot.console.server import MAX_BODY, SESSION_COOKIE, SIGNIN_COOKIE
 from tests.console.conftest import PASSWORD
@@ -175,6 +175,11 @@ def test_too_many_attempts_on_one_account_are_refused_even_with_the_right_passwo
     assert reply.status_code == 429
     assert "请 15 分钟后再试" in reply.text
     assert SESSION_COOKIE not in reply.cookies
+    browser = console.browser()
+    console.post(browser, "/login", {"name": "王芳", "password": PASSWORD, "csrf_token": console.csrf(browser, "/login")})
+    actions = [entry.action for entry in audit.entries(queue=console.queue)[0]]
+    assert actions.count("sign_in_failed") == signin.ATTEMPTS_PER_ACCOUNT
+    assert actions.count("sign_in_refused") == 1  # once, however often a script keeps trying
 
 
 def test_too_many_attempts_from_one_address_are_refused(console, monkeypatch):
