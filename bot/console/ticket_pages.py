@@ -134,7 +134,8 @@ def _photos(report: ReportView) -> str:
     if not report.photos:
         return ""
     with open_queue().reading() as session:
-        stored = dict(session.execute(select(Photo.token, Photo.content_type).where(Photo.token.in_(report.photos))).all())
+        found = session.execute(select(Photo.token, Photo.content_type).where(Photo.token.in_(report.photos)))
+        stored = dict(found.all())
     items = []
     for number, token in enumerate(report.photos, start=1):
         if token not in stored:
