@@ -10,6 +10,7 @@ import requests
 from bot.console.accounts import StaffAccounts
 from bot.console.server import ConsoleServer
 from bot.governance.queue import ReportQueue, open_queue
+from tests.governance import conftest as governance_fixtures
 from tests.widget import conftest as widget_fixtures
 
 PASSWORD = "correct horse battery"
@@ -57,8 +58,15 @@ class Console:
 
 
 @pytest.fixture
-def console(tmp_path, monkeypatch) -> Iterator[Console]:
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'governance.db'}")
+def console_database(tmp_path) -> str:
+    """SQLite; a test module whose queries differ between databases overrides it with `database_url` (SQLite and
+    PostgreSQL, from the governance tests)."""
+    return f"sqlite:///{tmp_path / 'governance.db'}"
+
+
+@pytest.fixture
+def console(console_database, tmp_path, monkeypatch) -> Iterator[Console]:
+    monkeypatch.setenv("DATABASE_URL", console_database)
     monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("CONSOLE_SECURE_COOKIES", "")
     monkeypatch.setenv("TRUSTED_PROXIES", "")
@@ -71,6 +79,9 @@ def console(tmp_path, monkeypatch) -> Iterator[Console]:
         queue.close()
 
 
-# Debian's Chromium through Playwright, and where screenshots go: the widget tests' fixtures, shared.
+# Debian's Chromium through Playwright and where screenshots go (the widget tests'), and the governance tests'
+# databases: fixtures shared.
 browser = widget_fixtures.browser
 artifacts = widget_fixtures.artifacts
+database_url = governance_fixtures.database_url
+postgres_url = governance_fixtures.postgres_url

@@ -4,6 +4,7 @@ import io
 import re
 from datetime import timedelta
 
+import pytest
 from PIL import Image
 
 from bot.console import audit
@@ -11,6 +12,12 @@ from bot.governance.consultations import ConsultationDesk
 from bot.governance.notifications import NotificationBox
 from bot.photos.store import PhotoStore
 from tests.governance.conftest import draft
+
+
+@pytest.fixture
+def console_database(database_url) -> str:
+    """The lists' queries (words, days, the 回访 flag) on SQLite and on PostgreSQL."""
+    return database_url
 
 
 def tickets_on(page: str):
