@@ -14,9 +14,9 @@ import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import List, Optional, Tuple
+from typing import Optional, Tuple
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot import settings
@@ -135,8 +135,7 @@ class PhotoStore:
                             .execution_options(synchronize_session=False))
         return len(rows)
 
-    def tokens_of(self, conversation: str) -> List[str]:
-        """The tokens of the photos this conversation sent, oldest first."""
+    def count_of_conversation(self, conversation: str) -> int:
+        """How many photos this conversation sent that are still kept."""
         with self.queue.reading() as session:
-            return list(session.scalars(select(Photo.token).where(Photo.conversation == conversation)
-                                        .order_by(Photo.id)))
+            return session.scalar(select(func.count()).select_from(Photo).where(Photo.conversation == conversation))
