@@ -11,6 +11,7 @@ from bot import settings
 from bot.console import audit, insights_texts as texts, web
 from bot.console.topics import topic_name
 from bot.conversation_store import default_db_url
+from bot.governance.clock import local
 from bot.governance.consultations import ANSWERED, ConsultationDesk, ConsultationView
 from bot.governance.queue import open_queue
 from bot.governance.tickets import normalise_consultation
@@ -24,6 +25,7 @@ SHOWN_QUESTIONS = 50
 # Answered consultations looked through for each list (the newest first).
 ANSWERED_LOOKED_AT = 500
 _SHOWN_ANSWER_CHARS = 120
+STYLE = "td.question { min-width: 11em; }"
 
 
 def asks_page(request: web.Request) -> web.Response:
@@ -41,9 +43,10 @@ def asks_page(request: web.Request) -> web.Response:
     for question in questions:
         consultation = answering(question.text, answered)
         guess = f"{topic_name(question.guess, knowledge)} {question.confidence:.2f}" if question.guess else "-"
+        last_seen = local(question.last_seen.astimezone())  # the report gives this machine's local time
         rows.append(
-            f'<tr><td class="nowrap">{question.count}</td><td class="nowrap">{question.last_seen:%Y-%m-%d %H:%M}</td>'
-            f'<td class="words">{html.escape(question.text)}</td><td>{html.escape(guess)}</td>'
+            f'<tr><td class="nowrap">{question.count}</td><td class="nowrap">{last_seen:%Y-%m-%d %H:%M}</td>'
+            f'<td class="words question">{html.escape(question.text)}</td><td>{html.escape(guess)}</td>'
             f"<td>{_staff_answer(request, consultation)}</td></tr>"
         )
     table = (
@@ -54,7 +57,7 @@ def asks_page(request: web.Request) -> web.Response:
         if rows else f'<p class="card">{html.escape(texts.ASKS_NONE)}</p>'
     )
     body = f"<h1>{texts.ASKS_TITLE}</h1>{_draft_status(request)}<p>{html.escape(texts.ASKS_INTRO)}</p>{table}"
-    return web.html_page(request, texts.ASKS_TITLE, body, notice=notice, notice_kind=kind)
+    return web.html_page(request, texts.ASKS_TITLE, body, notice=notice, notice_kind=kind, style=STYLE)
 
 
 def draft(request: web.Request) -> web.Response:

@@ -44,14 +44,14 @@ def columns(chart_id: str, title: str, rows: Sequence[Row], headers: Tuple[str, 
     """One column per row in order (days): every `label_every`-th labelled below, the largest value marked."""
     if not rows:
         return _empty(title, empty)
-    top, bottom, left = 24, 30, 44
+    top, bottom, left, right = 24, 30, 44, 24
     height = 220
     plot_height = height - top - bottom
     highest = max(value for _, value in rows) or 1
-    step = (WIDTH - left) / len(rows)
+    step = (WIDTH - left - right) / len(rows)
     shapes = [
-        f'<line x1="{left}" y1="{top + plot_height}" x2="{WIDTH}" y2="{top + plot_height}" stroke="{MUTED}"/>',
-        f'<line x1="{left}" y1="{top}" x2="{WIDTH}" y2="{top}" stroke="{GRID}"/>',
+        f'<line x1="{left}" y1="{top + plot_height}" x2="{WIDTH - right}" y2="{top + plot_height}" stroke="{MUTED}"/>',
+        f'<line x1="{left}" y1="{top}" x2="{WIDTH - right}" y2="{top}" stroke="{GRID}"/>',
         _text(left - 6, top + 5, f"{highest:g}", anchor="end", fill=MUTED),
         _text(left - 6, top + plot_height + 5, "0", anchor="end", fill=MUTED),
     ]
@@ -66,14 +66,15 @@ def columns(chart_id: str, title: str, rows: Sequence[Row], headers: Tuple[str, 
 
 
 def shares(chart_id: str, title: str, groups: Sequence[Tuple[str, Sequence[Row]]], summary: str,
-           group_header: str, empty: str = "") -> str:
+           group_header: str, empty: str = "", name_groups: bool = True) -> str:
     """One bar per group split into its parts' shares (100% wide), a legend above; parts are named the same in
-    every group and coloured in order. The table gives each part's count and share."""
+    every group and coloured in order; `name_groups` False leaves the groups' names to the table (one group of
+    everything). The table gives each part's count and share."""
     groups = [(name, parts) for name, parts in groups if sum(value for _, value in parts)]
     if not groups:
         return _empty(title, empty)
     names = [part for part, _ in groups[0][1]]
-    label_width = _label_width(name for name, _ in groups) if len(groups) > 1 else 0
+    label_width = _label_width(name for name, _ in groups) if name_groups else 0
     legend_height = 30
     shapes = []
     x = label_width

@@ -58,7 +58,7 @@ def _question_charts(asked: Optional[stats.Questions], span: int) -> List[str]:
         "outcomes", texts.OUTCOMES_TITLE,
         [(texts.OUTCOMES_ALL, [(texts.OUTCOME_LABELS[key], asked.outcomes[key]) for key in stats.OUTCOMES])],
         texts.OUTCOMES_SUMMARY.format(total=asked.total, **{key: asked.outcomes[key] for key in stats.OUTCOMES}),
-        texts.OUTCOMES_GROUP)
+        texts.OUTCOMES_GROUP, name_groups=False)
     try:
         knowledge = KnowledgeStore.from_env().current()
     except KnowledgeError:
@@ -87,7 +87,7 @@ def _report_charts(reports: stats.Reports, span: int) -> List[str]:
         [(name, _hours(result.median)) for name, result in reports.closing_by_category],
         texts.CLOSING_HEADERS,
         texts.CLOSING_SUMMARY.format(days=span, count=reports.closing.count, median=_duration(reports.closing.median)),
-        value_text=lambda hours: f"{hours:.1f}", empty=empty)
+        value_text=lambda hours: texts.HOURS.format(hours=hours), empty=empty)
     rated = sum(group.total for group in reports.ratings)
     satisfaction = charts.shares(
         "satisfaction", texts.SATISFACTION_TITLE,

@@ -27,6 +27,7 @@ KNOWLEDGE_PROBLEMS = "检查发现的问题："
 KNOWLEDGE_NOT_LOADED = "知识库目前无法读取，机器人会继续用上一次正确的版本回答。请按下面的问题修改文件。"
 KNOWLEDGE_EDIT = "修改：{file} 中 id 为 {entry_id} 的条目"
 KNOWLEDGE_FILES = "文件"
+ALL_ENTRIES = "查看知识库的全部条目"
 KNOWLEDGE_DRAFTS = "待审核的草稿（还没有上线）"
 KNOWLEDGE_ENTRY_COUNT = "{count} 条"
 
@@ -36,7 +37,7 @@ ASKS_INTRO = ("机器人没能答上来的问题，问得最多的在前（填�
               "如果工作人员已经答复过同样的问题，可以一键把答复生成知识条目草稿，审核后上线。")
 ASKS_NONE = "最近没有机器人答不上来的问题。"
 ASKS_COUNT = "次数"
-ASKS_LAST = "最近一次"
+ASKS_LAST = "最近一次（北京时间）"
 ASKS_QUESTION = "问题"
 ASKS_GUESS = "机器人猜的主题"
 ASKS_STAFF_ANSWER = "工作人员的答复"
@@ -72,23 +73,36 @@ STATUS_SUMMARY = "这些工单中，{closed} 件已办结，{open} 件还在办�
 STATUS_HEADERS = ("状态", "件数")
 CLOSING_TITLE = "从受理到已办结的时间（中位数）"
 CLOSING_SUMMARY = "过去 {days} 天办结 {count} 件，从受理到办结的中位数是 {median}。"
-CLOSING_HEADERS = ("类别", "中位数（小时）")
+CLOSING_HEADERS = ("类别", "中位数")
 SATISFACTION_TITLE = "居民满意度（按类别）"
 SATISFACTION_SUMMARY = "过去 {days} 天共 {total} 件工单得到评价，其中满意 {satisfied} 件，不满意 {dissatisfied} 件。"
 SATISFACTION_GROUP = "类别"
 DURATION = "{days} 天 {hours} 小时"
 DURATION_HOURS = "{hours} 小时"
+HOURS = "{hours:.1f} 小时"
+# A follow-up about the topic just answered ("在哪里"): the detail it asks, as the replies name it.
+FOLLOW_UP_NAME = "追问{label}"
 # Intents that are not knowledge entries, by the name staff know them by.
 INTENT_NAMES = {
+    "ask_detail": "追问详情",
+    "ask_capabilities": "能问什么",
     "nlu_fallback": "没能理解",
     "out_of_scope": "超出范围",
-    "report_problem": "反映问题",
-    "check_ticket": "查询工单",
-    "request_human": "转人工 / 留言",
     "greet": "打招呼",
     "goodbye": "告别",
     "thank": "感谢",
+    "bot_challenge": "问是不是机器人",
     "affirm": "肯定",
     "deny": "否定",
-    "ask_capabilities": "能问什么",
+    "report_problem": "反映问题",
+    "check_ticket": "查询工单",
+    "cancel": "取消",
+    "correct_field": "修改填写内容",
+    "inform_category": "说明问题类别",
+    "report_emergency": "紧急情况",
+    "attach_photo": "发送照片",
+    "share_location": "发送位置",
+    "request_human": "转人工 / 留言",
+    "add_to_consultation": "补充留言",
+    "rate_report": "评价工单",
 }

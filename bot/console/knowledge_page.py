@@ -21,7 +21,8 @@ STYLE = """
 .bubble { background: #eef5ee; border: 1px solid #cfe3cf; border-radius: 10px; padding: 10px 14px;
   white-space: pre-wrap; overflow-wrap: anywhere; max-width: 680px; }
 .chips { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 8px; }
-.chip { border: 1px solid var(--accent); color: var(--accent); border-radius: 14px; padding: 2px 12px; background: #fff; }
+.chip { border: 1px solid var(--accent); color: var(--accent); border-radius: 14px; padding: 2px 12px;
+  background: #fff; }
 .entry h3 { margin: 0 0 4px; font-size: 18px; }
 .edit { font-size: 14px; }
 .edit code { background: #eef2f6; padding: 0 4px; border-radius: 4px; }
@@ -57,15 +58,17 @@ def knowledge_page(request: web.Request) -> web.Response:
         entries = f'<p class="card">{html.escape(texts.KNOWLEDGE_NOT_LOADED)}</p>'
     else:
         files = [(file, list(group)) for file, group in groupby(knowledge, key=lambda entry: entry.file)]
-        toc = "".join(f'<a href="#file-{index}">{html.escape(file)}（{texts.KNOWLEDGE_ENTRY_COUNT.format(count=len(group))}）'
-                      "</a>" for index, (file, group) in enumerate(files))
+        toc = "".join(
+            f'<a href="#file-{index}">{html.escape(file)}（{texts.KNOWLEDGE_ENTRY_COUNT.format(count=len(group))}）</a>'
+            for index, (file, group) in enumerate(files))
         entries = f'<nav class="card toc" aria-label="{texts.KNOWLEDGE_FILES}">{toc}</nav>'
         for index, (file, group) in enumerate(files):
             path = shown(directory / file)
             entries += f'<section id="file-{index}"><h2>{html.escape(path)}</h2>'
             for entry in group:
                 entries += (
-                    f'<article class="card entry" id="entry-{html.escape(entry.id)}"><h3>{html.escape(entry.title)}</h3>'
+                    f'<article class="card entry" id="entry-{html.escape(entry.id)}">'
+                    f"<h3>{html.escape(entry.title)}</h3>"
                     f'<p class="edit muted">{_edit_line(path, entry.id)}</p>'
                     f"{reply_html(answer(knowledge, entry.id))}</article>"
                 )
@@ -93,7 +96,8 @@ def try_page(request: web.Request) -> web.Response:
                 error = str(unreachable)
             except KnowledgeError:
                 error = texts.KNOWLEDGE_NOT_LOADED
-    body = f"<h1>{texts.TRY_TITLE}</h1>{try_form(question)}{result}"
+    body = (f'<h1>{texts.KNOWLEDGE_TITLE}</h1><p><a href="/knowledge">{texts.ALL_ENTRIES}</a></p>'
+            f"{try_form(question)}{result}")
     return web.html_page(request, texts.TRY_TITLE, body, style=STYLE, notice=error,
                          notice_kind="error" if error else "")
 
@@ -112,8 +116,9 @@ def try_form(question: str = "") -> str:
 def tried_html(tried: TriedQuestion, knowledge) -> str:
     others = "、".join(f"{topic_name(name, knowledge)} {confidence:.2f}" for name, confidence in tried.ranking[1:4])
     facts = (
-        f'<dl class="facts"><dt>{texts.TRY_TOPIC}</dt><dd id="tried-topic">{html.escape(topic_name(tried.intent, knowledge))}'
-        f'</dd><dt>{texts.TRY_CONFIDENCE}</dt><dd id="tried-confidence">{tried.confidence:.2f}</dd>'
+        f'<dl class="facts"><dt>{texts.TRY_TOPIC}</dt>'
+        f'<dd id="tried-topic">{html.escape(topic_name(tried.intent, knowledge))}</dd>'
+        f'<dt>{texts.TRY_CONFIDENCE}</dt><dd id="tried-confidence">{tried.confidence:.2f}</dd>'
         f"<dt>{texts.TRY_OTHERS}</dt><dd>{html.escape(others or '-')}</dd></dl>"
     )
     reply = reply_html(tried.reply) if tried.reply else f'<p>{html.escape(texts.TRY_BY_FLOW)}</p>'

@@ -1,10 +1,12 @@
 """The console's 居民在问, 知识库 and 运行情况 pages over HTTP, on the real console server (tests/console/conftest.py)
 with a conversation store written by the Rasa server's store class and a copy of the knowledge base.
 The browser test with the running bot is tests/console/test_insights_browser.py."""
+import asyncio
 import html
 import re
 import shutil
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -12,10 +14,11 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActiveLoop, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot import settings
 from bot.console import audit
 from bot.console.try_question import PARSE_PATH
 from bot.governance import ReportDraft
-from bot.governance.clock import now
+from bot.governance.clock import local, now
 from bot.governance.consultations import ConsultationDesk
 from bot.knowledge import texts as knowledge_texts
 from bot.rasa.tracker_store import ConversationStore
@@ -37,29 +40,48 @@ def asked(text, when, intent, confidence):
                                                         "intent_ranking": [parsed]}, timestamp=when)
 
 
+def store_conversations(path, trackers) -> None:
+    """Save `trackers` with the Rasa server's store class, on a thread of its own: the browser tests' Playwright
+    keeps an event loop running on this one."""
+
+    async def save() -> None:
+        store = ConversationStore(Domain.empty(), dialect="sqlite", db=str(path))
+        for tracker in trackers:
+            await store.save(tracker)
+        store.engine.dispose()
+
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, save()).result()
+
+
 @pytest.fixture
-async def insights(console, tmp_path, monkeypatch):
+def insights(console, tmp_path, monkeypatch):
     """The console reading a conversation store with unanswered questions, and a knowledge base of its own."""
     path = tmp_path / "tracker.db"
-    store = ConversationStore(Domain.empty(), dialect="sqlite", db=str(path))
     moment = now().timestamp() - 3600
-    for number in range(3):
-        await store.save(DialogueStateTracker.from_events(f"rest-{number}", [
+    trackers = [
+        DialogueStateTracker.from_events(f"rest-{number}", [
             asked(QUESTION, moment + number, "nlu_fallback", 0.3),
             BotUttered(knowledge_texts.OUTSIDE_WHAT_I_KNOW, timestamp=moment + number + 1),
-        ]))
-    await store.save(DialogueStateTracker.from_events("rest-9", [
+        ])
+        for number in range(3)
+    ]
+    trackers.append(DialogueStateTracker.from_events("rest-9", [
         asked("游泳馆几点开门 电话13812345678", moment, "out_of_scope", 0.9),
         BotUttered(knowledge_texts.SUGGEST, timestamp=moment + 1),
         ActiveLoop("report_form", timestamp=moment + 2),
         asked("前悦社区3幢门口", moment + 3, "nlu_fallback", 0.2),
     ]))
-    store.engine.dispose()
-    knowledge = tmp_path / "knowledge"
-    shutil.copytree(PROJECT_ROOT / "knowledge", knowledge, ignore=shutil.ignore_patterns("drafts"))
+    store_conversations(path, trackers)
+    # A copy of the project's knowledge and training data, where the console runs (paths are shown from there).
+    project = tmp_path / "project"
+    shutil.copytree(PROJECT_ROOT / "knowledge", project / "knowledge", ignore=shutil.ignore_patterns("drafts"))
+    shutil.copytree(PROJECT_ROOT / "data", project / "data")
+    shutil.copy(PROJECT_ROOT / "domain.yml", project / "domain.yml")
+    monkeypatch.setattr(settings, "PROJECT_ROOT", project)
+    monkeypatch.chdir(project)
     monkeypatch.setenv("TRACKER_STORE_URL", f"sqlite:///{path}")
-    monkeypatch.setenv("KNOWLEDGE_DIR", str(knowledge))
-    monkeypatch.chdir(tmp_path)  # paths are shown relative to where the console runs
+    monkeypatch.setenv("KNOWLEDGE_DIR", "knowledge")
     return console
 
 
@@ -68,7 +90,7 @@ def test_asks_lists_unanswered_questions_most_frequent_first_without_form_answer
 
     assert "居民在问" in page
     assert page.index(QUESTION) < page.index("游泳馆几点开门")
-    assert f"3 {now():%Y-%m-%d}" in page
+    assert f"3 {local(now()):%Y-%m-%d}" in page
     assert "电话138****5678" in page and "13812345678" not in page
     assert "3幢门口" not in page  # the answer to a report form's question
     assert "还没有答复过的同类留言" in page and "生成知识草稿" not in page
@@ -85,7 +107,7 @@ def test_a_question_staff_answered_becomes_a_knowledge_draft_in_one_click(insigh
     reply = insights.post(session, "/asks/draft", {"number": number, "csrf_token": insights.csrf(session, "/asks")})
 
     assert reply.status_code == 303 and reply.headers["Location"] == f"/asks?draft={number}"
-    draft = tmp_path / "knowledge" / "drafts" / f"{number}.yml"
+    draft = tmp_path / "project" / "knowledge" / "drafts" / f"{number}.yml"
     assert f"staff_answer: {number}" in draft.read_text(encoding="utf-8")
     shown = text_of(insights.get(session, reply.headers["Location"]).text)
     assert f"草稿已写入 knowledge/drafts/{number}.yml，请审核修改；它不会自动上线。" in shown
@@ -127,7 +149,7 @@ def test_knowledge_shows_each_entry_as_residents_read_it_and_where_to_edit_it(in
 
 
 def test_knowledge_lists_every_problem_check_finds(insights, tmp_path):
-    broken = tmp_path / "knowledge" / "elderly.yml"
+    broken = tmp_path / "project" / "knowledge" / "elderly.yml"
     broken.write_text(broken.read_text(encoding="utf-8").replace("title:", "titel:", 1), encoding="utf-8")
 
     shown = text_of(insights.get(insights.signed_in(), "/knowledge").text)
