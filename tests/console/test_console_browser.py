@@ -1,19 +1,23 @@
 """A staff member at a tablet, in Debian's Chromium, on the console `python -m bot run` starts: signs in with the
 keyboard, filters the queue, closes a report with a note that the resident's next REST message shows, answers a
-question left for staff. Screenshots go to tests/artifacts/console-*.png."""
+question left for staff, sees a report's photo and place. Screenshots go to tests/artifacts/console-*.png."""
+import io
 import re
 import subprocess
 import sys
 
 import pytest
+from PIL import Image, ImageDraw
 
 from bot.governance import ReportDraft
 from bot.governance.consultations import ConsultationDesk
+from bot.photos.store import PhotoStore
 from tests.conftest import PROJECT_ROOT, new_sender
 from tests.console.conftest import PASSWORD
 from tests.e2e.test_notes_stack import file_report, stack_queue
 
 TABLET = {"viewport": {"width": 820, "height": 1180}, "device_scale_factor": 1, "has_touch": True}
+DESKTOP = {"width": 1280, "height": 720}
 NOTE = "已联系物业清理纸箱，消防通道已畅通。"
 ANSWER = "社区食堂周六、周日照常开放，午餐时间 11:00 至 13:00。"
 
@@ -75,6 +79,10 @@ def test_staff_sign_in_filter_the_queue_and_close_a_report_with_a_note_the_resid
     listed = page.locator("table a[href^='/tickets/']").all_inner_texts()
     assert ticket in listed and other.ticket_no not in listed
     page.screenshot(path=str(artifacts / "console-queue-filtered.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= TABLET["viewport"]["width"]  # no sideways scroll
+    page.set_viewport_size(DESKTOP)
+    page.screenshot(path=str(artifacts / "console-queue-desktop.png"))
+    page.set_viewport_size(TABLET["viewport"])
 
     page.get_by_role("link", name=ticket).click()
     page.wait_for_url(f"{console_url}/tickets/{ticket}")
@@ -132,3 +140,31 @@ def test_staff_answer_a_question_and_the_resident_gets_the_answer_with_the_next_
     first = stack.say(resident, "谢谢")[0]["text"]
     assert first == f"您的留言（编号 {asked.number}）工作人员已答复：\n{ANSWER}"
 
+
+
+def test_a_ticket_shows_the_residents_photo_and_shared_place(stack, console_url, tablet, artifacts):
+    picture = io.BytesIO()
+    image = Image.new("RGB", (640, 480), (90, 120, 90))
+    ImageDraw.Draw(image).rectangle((200, 140, 440, 340), fill=(150, 110, 60))  # a pile of boxes, roughly
+    image.save(picture, "JPEG")
+    resident = new_sender()
+    queue = stack_queue(stack)
+    try:
+        photo = PhotoStore(queue, stack.data_dir / "photos").accept(resident, picture.getvalue())
+        report = queue.submit(ReportDraft(
+            sender_id=resident, category="安全隐患", location="前悦社区3幢楼道", description="楼道里堆满了纸箱。",
+            phone="13812345678", channel="widget", idempotency_key=new_sender(), photos=(photo.token,),
+            latitude=30.2812, longitude=120.3521))
+    finally:
+        queue.close()
+    page = tablet
+    sign_in(page, console_url)
+    page.goto(f"{console_url}/tickets/{report.ticket_no}")
+
+    thumbnail = page.get_by_role("img", name="居民上传的第 1 张照片")
+    assert thumbnail.evaluate("image => image.complete && image.naturalWidth") == 640
+    assert page.get_by_text("纬度 30.281200，经度 120.352100").is_visible()
+    assert page.get_by_text("网页聊天").is_visible()
+    page.screenshot(path=str(artifacts / "console-ticket-photo.png"), full_page=True)
+    thumbnail.click()  # the full photo, from the console itself
+    page.wait_for_url(re.compile(r"/photos/.+\.jpg$"))
