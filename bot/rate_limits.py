@@ -12,7 +12,6 @@ believed about the client: then the right-most address of X-Forwarded-For that i
 the client, as each proxy appends the address it received the request from and only the left part can be forged.
 IPv6 clients are counted by their /64 network, the block one household or device gets.
 """
-import hashlib
 import ipaddress
 import logging
 from dataclasses import dataclass
@@ -47,17 +46,11 @@ class Limit:
         if self.allowed == 0:
             return True
         try:
-            counted = short_memory.shared().count(f"rate:{self.name}:{_digest(key)}", self.seconds)
+            counted = short_memory.shared().count(f"rate:{self.name}:{short_memory.digest(key)}", self.seconds)
         except Exception as error:  # SQLite busy for too long, Redis down: answer rather than refuse everyone
             logger.warning("rate limit %s not counted (%s); the message is let through", self.name, error)
             return True
         return counted <= self.allowed
-
-
-def _digest(key: str) -> str:
-    """What the memory keeps instead of an address or a conversation id (an openid): they are personal data, and
-    a quiet server sweeps its expired counts only now and then."""
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
 def per_conversation() -> Limit:

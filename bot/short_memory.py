@@ -1,14 +1,16 @@
-"""What the servers must remember for minutes only, shared by every process that answers residents: WeChat nonces
-already used, and how many messages a conversation or an address sent lately (rate limits).
+"""What the servers must remember for minutes or hours only, shared by every process that answers residents: WeChat
+nonces already used, how many messages a conversation or an address sent lately (rate limits), and whether a
+conversation got notes since it last looked (bot/governance/notifications.py).
 
 Redis when REDIS_URL is set (several machines), else a SQLite file in DATA_DIR that every process of this machine
 opens (the Sanic workers of the Rasa server, the action server). Entries expire by themselves.
 """
+import hashlib
 import sqlite3
 import threading
 import time
 from pathlib import Path
-from typing import Optional, Protocol
+from typing import List, Optional, Protocol, Sequence
 
 from bot import settings, sqlite
 
@@ -24,6 +26,18 @@ class ShortMemory(Protocol):
 
     def count(self, key: str, seconds: float) -> int:
         """One more under `key` in the current window of `seconds`; returns how many so far in that window."""
+
+    def keep(self, key: str, value: str, seconds: float) -> None:
+        """Keep `value` under `key` for `seconds`, replacing whatever was kept."""
+
+    def recall(self, keys: Sequence[str]) -> List[Optional[str]]:
+        """What is kept under each of `keys` (None where nothing is, or it expired), in one read."""
+
+
+def digest(key: str) -> str:
+    """What the memory keeps instead of an address or a conversation id (an openid): they are personal data, and
+    a quiet server sweeps its expired entries only now and then."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
 class SQLiteShortMemory:
@@ -61,6 +75,20 @@ class SQLiteShortMemory:
                 (f"{key}@{window}", (window + 1) * seconds),
             ).fetchone()
         return int(count)
+
+    def keep(self, key: str, value: str, seconds: float) -> None:
+        with self._mutex:
+            self._sweep_now_and_then()
+            self._db.execute("INSERT OR REPLACE INTO short_memory VALUES (?, ?, ?)",
+                             (key, value, time.time() + seconds))
+
+    def recall(self, keys: Sequence[str]) -> List[Optional[str]]:
+        marks = ", ".join("?" * len(keys))
+        with self._mutex:
+            kept = dict(self._db.execute(
+                f"SELECT key, value FROM short_memory WHERE key IN ({marks}) AND expires > ?", (*keys, time.time())
+            ).fetchall())
+        return [kept.get(key) for key in keys]
 
     def _transaction(self) -> "_Transaction":
         return _Transaction(self)
@@ -113,6 +141,13 @@ class RedisShortMemory:
         pipeline.incr(name)
         pipeline.expireat(name, int((window + 1) * seconds) + 1)
         return int(pipeline.execute()[0])
+
+    def keep(self, key: str, value: str, seconds: float) -> None:
+        self._redis.set(f"short_memory:{key}", value, px=max(1, int(seconds * 1000)))
+
+    def recall(self, keys: Sequence[str]) -> List[Optional[str]]:
+        return [None if kept is None else kept.decode("utf-8")
+                for kept in self._redis.mget([f"short_memory:{key}" for key in keys])]
 
 
 _shared: Optional[ShortMemory] = None

@@ -5,15 +5,28 @@ A note reaches the resident one of two ways, whichever comes first: a worker pus
 API; `claim_pushes` / `pushed`), or the channel shows it with the resident's next message or the widget's check
 (`take_for`). Both mark it delivered with a conditional UPDATE, so it is shown once even with several servers and
 workers. Every text is masked before it is stored: a note never carries a phone or ID-card number.
+
+Every message of every resident asks for notes, and almost none has any, so the database is asked only when the
+conversation's mark in the short memory (bot/short_memory.py, shared by every process) changed since the
+conversation last found nothing waiting. A note's writer changes the mark after its transaction commits; a look
+that finds nothing undelivered records the mark it read before looking. So a note committed after that look
+changed the mark after it was read, and the next message looks again. Where the memory lost a mark, was
+unreachable, or a writer died between its commit and the mark, the database is asked at the latest once the
+record of the last look expires (LOOK_AGAIN_SECONDS): a note may come a message or minutes late, never not at all.
+Every process that writes notes (the outbox worker, the action server, `queue` commands) must therefore share the
+Rasa server's short memory: the same DATA_DIR, or the same REDIS_URL.
 """
 import json
+import logging
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Iterable, List, Optional, Tuple
 
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import and_, bindparam, event, or_, select, update
 from sqlalchemy.orm import Session
 
+from bot import short_memory
 from bot.governance.clock import now as utc_now
 from bot.governance.models import Notification
 from bot.personal_data.numbers import mask_personal_data
@@ -21,7 +34,15 @@ from bot.personal_data.numbers import mask_personal_data
 if TYPE_CHECKING:  # the queue writes notes itself (status changes), so it imports this module
     from bot.governance.queue import ReportQueue
 
+logger = logging.getLogger(__name__)
+
 PUSH, REPLY = "push", "reply"
+# How long a look that found nothing is trusted; a mark outlives every look recorded before it was written, so a
+# look recorded while a mark was missing has expired before that mark can go missing again by expiring.
+LOOK_AGAIN_SECONDS = 300.0
+MARK_SECONDS = 2 * LOOK_AGAIN_SECONDS
+# session.info key: the conversations this session's transaction wrote notes for.
+_NEW_NOTES = "conversations_with_new_notes"
 
 
 @dataclass(frozen=True)
@@ -49,13 +70,52 @@ def notify(session: Session, conversation: str, channel: str, text: str,
         next_attempt_at=moment,
         last_error="",
     ))
+    session.info.setdefault(_NEW_NOTES, set()).add(conversation)
 
 
-_ANY_WAITING = select(Notification.id).where(
+@event.listens_for(Session, "after_commit")
+def _mark_new_notes(session: Session) -> None:
+    """Change the marks of the conversations a transaction wrote notes for, once it is committed (a savepoint's
+    release is not the commit)."""
+    if _NEW_NOTES not in session.info or session.in_nested_transaction():
+        return
+    for conversation in session.info.pop(_NEW_NOTES):
+        try:
+            short_memory.shared().keep(_keys(conversation)[0], secrets.token_hex(8), MARK_SECONDS)
+        except Exception as error:  # the note is committed: it comes once the last look's record expires
+            logger.warning("a new note's mark was not written (%s); it is shown within %d minutes",
+                           type(error).__name__, LOOK_AGAIN_SECONDS // 60)
+
+
+def _keys(conversation: str) -> Tuple[str, str]:
+    """The conversation's mark, and the mark it had when the conversation last found no note waiting."""
+    key = short_memory.digest(conversation)
+    return f"notes:{key}", f"notes-looked:{key}"
+
+
+def _last_look(conversation: str) -> Tuple[Optional[str], bool]:
+    """The conversation's mark ("" for none), and whether it is the one of its last look that found nothing.
+    (None, False) when the memory cannot be read."""
+    try:
+        mark, looked = short_memory.shared().recall(_keys(conversation))
+    except Exception as error:
+        logger.warning("notes marks not read (%s); the database is asked", type(error).__name__)
+        return None, False
+    mark = mark or ""
+    return mark, looked == mark
+
+
+def _record_look(conversation: str, mark: str) -> None:
+    try:
+        short_memory.shared().keep(_keys(conversation)[1], mark, LOOK_AGAIN_SECONDS)
+    except Exception as error:  # the next message asks the database again
+        logger.warning("a look for notes was not recorded (%s)", type(error).__name__)
+
+
+_UNDELIVERED = select(Notification.claimed_until).where(
     Notification.conversation == bindparam("conversation"),
     Notification.delivered_at.is_(None),
-    or_(Notification.claimed_until.is_(None), Notification.claimed_until < bindparam("now")),
-).limit(1)
+)
 
 
 class NotificationBox:
@@ -74,19 +134,27 @@ class NotificationBox:
         """Every undelivered note of this conversation, oldest first, marked delivered by reply.
 
         A note a push worker holds right now is left to it (its push may already be on the wire); should the
-        push fail, the note comes back here with the resident's next message.
+        push fail, the note comes back here with the resident's next message. The database is asked only when the
+        conversation's mark changed since it last found nothing (module docstring).
         """
+        mark, nothing_since = _last_look(conversation)
+        if nothing_since:
+            return []
         now = self.queue.clock()
         waiting = and_(
             Notification.conversation == conversation,
             Notification.delivered_at.is_(None),
             or_(Notification.claimed_until.is_(None), Notification.claimed_until < now),
         )
-        # Most messages find nothing: one plain read, built once, for them (every message of every resident asks),
-        # no ORM session and no write lock.
+        # One plain read, built once, for the messages that find nothing: no ORM session and no write lock.
         with self.queue.engine.connect() as connection:
-            if connection.execute(_ANY_WAITING, {"conversation": conversation, "now": now}).first() is None:
-                return []
+            claims = connection.execute(_UNDELIVERED, {"conversation": conversation}).scalars().all()
+        if not claims:
+            if mark is not None:
+                _record_look(conversation, mark)
+            return []
+        if all(claim is not None and claim >= now for claim in claims):  # all held by push workers
+            return []
         with self.queue.writing() as session:
             candidates = session.scalars(
                 select(Notification).where(waiting).order_by(Notification.created_at, Notification.id)

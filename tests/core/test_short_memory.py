@@ -36,6 +36,16 @@ def test_counts_grow_within_a_window_and_start_again_in_the_next(memory):
     assert memory.count(key, window) == 1
 
 
+def test_a_kept_value_replaces_the_one_before_and_is_recalled_until_it_expires(memory):
+    first, second = f"mark-{time.time()}", f"look-{time.time()}"
+    memory.keep(first, "a", 60)
+    memory.keep(first, "b", 0.3)
+    memory.keep(second, "c", 60)
+    assert memory.recall([first, second, "never-kept"]) == ["b", "c", None]
+    time.sleep(0.4)
+    assert memory.recall([first, second]) == [None, "c"]
+
+
 def _count_many(path, key, times):
     memory = SQLiteShortMemory(path)
     for _ in range(times):

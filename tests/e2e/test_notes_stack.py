@@ -10,7 +10,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from bot import widget_ids
+from bot import short_memory, widget_ids
 from bot.benchmarks.stack import LocalStack, is_answer
 from bot.governance import ReportDraft, ReportQueue
 from bot.governance.models import Notification
@@ -25,7 +25,10 @@ WIDGET_NOTES_PATH = "/webhooks/widget/notes"
 
 
 def stack_queue(stack: LocalStack) -> ReportQueue:
-    """The queue the stack's processes share (no DATABASE_URL: DATA_DIR/governance.db)."""
+    """The queue the stack's processes share (no DATABASE_URL: DATA_DIR/governance.db), written as staff on the
+    stack's machine would: a note marks its conversation in the stack's short memory (DATA_DIR/short_memory.db,
+    until the test's own is put back after it, tests/conftest.py)."""
+    short_memory._shared = short_memory.SQLiteShortMemory(stack.data_dir / short_memory.FILE_NAME)
     return ReportQueue.from_url(f"sqlite:///{stack.data_dir / 'governance.db'}")
 
 

@@ -1,9 +1,10 @@
 """The rate limits of `bot/rate_limits.py` on the channels: a message over a limit is answered with a polite reply
 and does not reach Rasa.
 
-Every channel wraps its message handler in `limit_per_conversation`. REST and the widget, which residents' own
-devices reach, also count every request that is not a GET (a message, a new widget conversation) per client
-address with `limit_per_address`; WeChat does not, since all its requests come from WeChat's servers.
+Every channel counts each message per conversation: WeChat wraps its message handler in `limit_per_conversation`,
+REST and the widget count it with their notes (`notes.py`, one trip off the event loop). REST and the widget, which
+residents' own devices reach, also count every request that is not a GET (a message, a new widget conversation) per
+client address with `limit_per_address`; WeChat does not, since all its requests come from WeChat's servers.
 """
 import asyncio
 from typing import Any, Dict, List, Optional

@@ -23,9 +23,8 @@ from sanic.response import HTTPResponse
 
 from bot import senders, settings
 from bot.rasa.channels.busy import Handler, answer_or_busy
-from bot.rasa.channels.message_limit import refuse_too_long
-from bot.rasa.channels.notes import notes_first
-from bot.rasa.channels.rate_limit import limit_per_address, limit_per_conversation
+from bot.rasa.channels.notes import limited_with_notes_first
+from bot.rasa.channels.rate_limit import limit_per_address
 from bot.rasa.channels.request_size import cap_request_bodies
 
 # Rasa's SQL tracker store keeps sender ids in a VARCHAR(255).
@@ -83,7 +82,7 @@ class ChatInput(RestInput):
         return None
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
-        chat = super().blueprint(limit_per_conversation(refuse_too_long(notes_first(answer_or_busy(on_new_message)))))
+        chat = super().blueprint(limited_with_notes_first(answer_or_busy(on_new_message)))
         return cap_request_bodies(limit_per_address(chat))
 
 
