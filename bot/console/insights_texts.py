@@ -22,7 +22,8 @@ TRY_BUTTONS = "回复下方的按钮："
 # --- 知识库 ---
 KNOWLEDGE_TITLE = "知识库"
 KNOWLEDGE_INTRO = ("下面是居民问到每个主题时看到的回复（含来源）。内容要在知识库文件里修改（有版本记录），"
-                   "改完运行 python -m bot knowledge check 检查；机器人几秒内自动用上新内容。")
+                   "改完运行 python -m bot knowledge check 检查。已有条目改动后几秒内自动生效；"
+                   "新主题还要按 README 接好意图、训练例句和规则，并重新训练。")
 KNOWLEDGE_PROBLEMS = "检查发现的问题："
 KNOWLEDGE_NOT_LOADED = "知识库目前无法读取，机器人会继续用上一次正确的版本回答。请按下面的问题修改文件。"
 KNOWLEDGE_EDIT = "修改：{file} 中 id 为 {entry_id} 的条目"
@@ -51,7 +52,8 @@ DRAFT_UNKNOWN = "找不到留言 {number}，请刷新页面后再试。"
 
 # --- 运行情况 ---
 DASHBOARD_TITLE = "运行情况"
-DASHBOARD_INTRO = "过去 {days} 天（{first} 至 {last}，北京时间）。每张图下面都可以展开数据表。"
+DASHBOARD_INTRO = ("过去 {days} 天（{first} 至 {last}，北京时间）。“提问”指居民打字发来的消息，点按钮和填表时的回答不算。"
+                   "每张图下面都可以展开数据表。")
 NO_DATA = "过去 {days} 天还没有数据。"
 CONVERSATIONS_UNREADABLE = "读不到对话记录：{reason}"
 PER_DAY_TITLE = "每天的居民提问"

@@ -48,6 +48,7 @@ class ParseInput(InputChannel):
             if len(text) > MAX_MESSAGE_CHARS:
                 message = TOO_LONG_TEXT.format(length=len(text), limit=MAX_MESSAGE_CHARS)
                 return response.json({"status": 400, "message": message}, status=400)
+            # rasa 3.6.21 keeps its agent on app.ctx.agent, as WeChat relies on (guard: test_rasa_channels.py)
             agent = request.app.ctx.agent
             if agent is None or not agent.is_ready():
                 return response.json({"status": 503, "message": NOT_READY_TEXT}, status=503)
