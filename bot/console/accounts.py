@@ -132,6 +132,10 @@ class StaffAccounts:
         with self.queue.reading() as session:
             return [_view(account) for account in session.scalars(select(StaffAccount).order_by(StaffAccount.name))]
 
+    def exists(self, name: str) -> bool:
+        with self.queue.reading() as session:
+            return _by_name(session, (name or "").strip()) is not None
+
     def any(self) -> bool:
         with self.queue.reading() as session:
             return session.scalars(select(StaffAccount.id).limit(1)).first() is not None

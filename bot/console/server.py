@@ -138,7 +138,8 @@ class RequestHandler(BaseHTTPRequestHandler):
         route, params, allowed = _find(request.method if method != "HEAD" else "GET", request.path)
         if request.account is None and not (route is not None and route.public):
             back = _next_path(self.path) if method != "POST" else ""
-            return web.redirect(web.with_query(SIGNIN_PATH, next=back))
+            expired = "1" if cookies.get(SESSION_COOKIE) else ""  # it had a session: say why it must sign in
+            return web.redirect(web.with_query(SIGNIN_PATH, next=back, expired=expired))
         extra_cookie = None
         if request.account is not None:
             request.csrf_token = csrf_token(request.session_token)

@@ -27,8 +27,9 @@ FIRST_DELAY, MAX_DELAY = 0.5, 8.0
 def signin_form(request: web.Request) -> web.Response:
     if request.account is not None:
         return web.redirect(local_path(request.query.get("next", "")))
-    notice = texts.SIGNED_OUT if request.query.get("signed_out") else ""
-    return _form(request, notice=notice, notice_kind="ok" if notice else "")
+    if request.query.get("signed_out"):
+        return _form(request, notice=texts.SIGNED_OUT, notice_kind="ok")
+    return _form(request, notice=texts.SESSION_ENDED if request.query.get("expired") else "")
 
 
 def sign_in(request: web.Request) -> web.Response:
@@ -39,12 +40,12 @@ def sign_in(request: web.Request) -> web.Response:
         Limit("console-signin-address", ATTEMPTS_PER_ADDRESS, WINDOW_SECONDS).allows(address_key(request.address))
     if not within_limits:
         if _first_refusal(name, request.address):
-            audit.record(name, "sign_in_refused", name, f"来自 {request.address}")
+            audit.record(_as_logged(accounts, name), "sign_in_refused", "", f"来自 {request.address}")
         return _form(request, name, texts.TOO_MANY_ATTEMPTS, "error", status=429)
     signed_in = accounts.verify(name, password)
     if signed_in is None:
         time.sleep(_delay(name))
-        audit.record(name, "sign_in_failed", name, f"来自 {request.address}")
+        audit.record(_as_logged(accounts, name), "sign_in_failed", "", f"来自 {request.address}")
         return _form(request, name, texts.WRONG_CREDENTIALS, "error", status=401)
     token = accounts.start_session(signed_in)
     audit.record(signed_in, "sign_in", signed_in, f"来自 {request.address}")
@@ -63,6 +64,12 @@ def sign_out(request: web.Request) -> web.Response:
 
 def home(request: web.Request) -> web.Response:
     return web.redirect("/queue")
+
+
+def _as_logged(accounts: StaffAccounts, name: str) -> str:
+    """The account a failed attempt names, as the audit log keeps it: a name that is no account is not kept, as it
+    is often a password typed into the wrong field."""
+    return name if accounts.exists(name) else texts.UNKNOWN_ACCOUNT
 
 
 def _first_refusal(name: str, address: str) -> bool:

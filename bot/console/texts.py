@@ -17,6 +17,7 @@ WRONG_CREDENTIALS = "用户名或密码不正确，请再试一次。"
 TOO_MANY_ATTEMPTS = "登录尝试次数过多，为保护账号安全，请 15 分钟后再试。"
 SIGNED_OUT = "您已退出登录。"
 SESSION_ENDED = "登录已过期，请重新登录。"
+UNKNOWN_ACCOUNT = "（不存在的账号）"
 
 # --- accounts (`python -m bot staff`) ---
 NAME_INVALID = "用户名只能用汉字、字母、数字和 . _ -，最长 {limit} 个字符。"

@@ -46,10 +46,13 @@ def test_an_unknown_address_without_a_session_goes_to_sign_in_too(console):
     assert reply.status_code == 303 and reply.headers["Location"].startswith("/login")
 
 
-def test_a_stale_or_forged_session_cookie_goes_to_sign_in(console):
+def test_a_stale_or_forged_session_cookie_goes_to_sign_in_which_says_why(console):
     browser = console.browser()
     browser.cookies.set(SESSION_COOKIE, "forged-token")
-    assert console.get(browser, "/queue").status_code == 303
+    reply = console.get(browser, "/queue")
+    assert reply.status_code == 303
+    assert reply.headers["Location"] == "/login?next=%2Fqueue&expired=1"
+    assert "登录已过期，请重新登录。" in console.get(browser, reply.headers["Location"]).text
 
 
 @pytest.mark.parametrize("next_path, lands_on", [
@@ -262,3 +265,14 @@ def test_passwords_are_stored_as_salted_scrypt_hashes():
 def test_a_password_shorter_than_ten_characters_is_refused_in_chinese(console):
     with pytest.raises(accounts_module.AccountError, match="密码至少要 10 个字符"):
         StaffAccounts(console.queue).add("李明", "123456789")
+
+
+def test_a_failed_sign_in_under_a_name_that_is_no_account_does_not_log_what_was_typed(console, monkeypatch):
+    monkeypatch.setattr(signin, "_delay", lambda name: 0)
+    console.add_account()
+    browser = console.browser()
+    console.post(browser, "/login", {"name": "my-Secret-passw0rd", "password": "x" * 12,
+                                     "csrf_token": console.csrf(browser, "/login")})
+    [entry] = audit.entries(queue=console.queue)[0]
+    assert (entry.account, entry.action, entry.target) == ("（不存在的账号）", "sign_in_failed", "")
+    assert "my-Secret" not in entry.detail
