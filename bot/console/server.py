@@ -31,6 +31,7 @@ SIGNIN_PATH = "/login"
 SOCKET_TIMEOUT_SECONDS = 30.0
 SHUTDOWN_POLL_SECONDS = 0.05
 _TRUE = ("1", "true", "yes", "on")
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def address() -> Tuple[str, int]:
@@ -83,6 +84,9 @@ def run(host: str, port: int) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     print(f"工作台已启动：{server.url}/ 。按 Ctrl-C 停止。", flush=True)
+    behind_https = settings.get("CONSOLE_SECURE_COOKIES").strip().lower() in _TRUE or rate_limits.trusted_proxies()
+    if host not in LOOPBACK and not behind_https:
+        logger.warning(texts.OPEN_WITHOUT_HTTPS.format(host=host))
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -7,6 +7,8 @@ BODY_TOO_LARGE = "提交的内容太长了，请精简后再试。"
 BAD_FORM = "提交的内容无法识别，请刷新页面后重试。"
 CSRF_REFUSED = "页面已过期或来源无法确认，为安全起见没有执行。请刷新页面后再操作一次。"
 METHOD_NOT_ALLOWED = "这个地址不支持这种操作。"
+OPEN_WITHOUT_HTTPS = ("工作台在 {host} 上对网络开放，但没有设置 CONSOLE_SECURE_COOKIES=true：请只通过 HTTPS 反向代理访问"
+                      "（并把代理地址写进 TRUSTED_PROXIES），否则密码和登录状态会以明文在网络上传输。")
 
 # --- signing in ---
 SIGNIN_TITLE = "工作人员登录"
