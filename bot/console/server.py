@@ -6,6 +6,7 @@ Before any handler runs, the server reads the session cookie, sends whoever has 
 pages (bot/console/web.py); the routes are listed in bot/console/routes.py.
 """
 import hmac
+import ipaddress
 import logging
 import secrets
 import signal
@@ -190,8 +191,11 @@ class RequestHandler(BaseHTTPRequestHandler):
         return {name: morsel.value for name, morsel in jar.items()}
 
     def _from_trusted_proxy(self) -> bool:
-        proxies = rate_limits.trusted_proxies()
-        return rate_limits.client_address(self.client_address[0], ["0.0.0.0"], proxies) != self.client_address[0]
+        try:
+            peer = ipaddress.ip_address(self.client_address[0])
+        except ValueError:
+            return False
+        return any(peer in network for network in rate_limits.trusted_proxies())
 
     def _client_address(self) -> str:
         return rate_limits.client_address(self.client_address[0], self.headers.get_all("X-Forwarded-For") or [],
