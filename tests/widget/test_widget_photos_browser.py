@@ -158,3 +158,22 @@ def test_a_denied_permission_is_said_politely_and_the_form_goes_on_in_words(open
     before = bot_count(page)
     send(page, "前进街道前悦社区3幢门口的路灯坏了")
     assert replies_after(page, before)
+
+
+def test_the_chat_framed_on_the_streets_website_may_send_the_position(browser, street_site):
+    context = browser.new_context(locale="zh-CN", **PHONE, geolocation=WHERE)
+    context.grant_permissions(["geolocation"])
+    context.set_default_timeout(30_000)
+    try:
+        page = context.new_page()
+        page.goto(street_site.url)
+        page.locator("#qianjin-widget-button").click()
+        expect(page.locator("iframe[title='前进小助手']")).to_have_attribute("allow", "geolocation")
+        chat = page.frame_locator("iframe[title='前进小助手']")
+        chat.get_by_role("button", name="发送我的位置").click()
+        with sending(page) as request:
+            chat.get_by_role("dialog").get_by_role("button", name="同意并发送").click()
+        assert json.loads(message_of(request).removeprefix("/share_location")) == {**WHERE, "place_label": ""}
+        expect(chat.locator(USER_MESSAGES).last).to_have_text("[我的位置]")
+    finally:
+        context.close()

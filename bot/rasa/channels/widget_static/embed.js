@@ -135,6 +135,9 @@
         frame = document.createElement("iframe");
         frame.src = pageUrl;
         frame.title = "前进小助手";
+        /* The chat may ask for the position (发送我的位置): a framed page can only if its frame allows it. The
+           resident still agrees in the chat and in the browser. */
+        frame.allow = "geolocation";
         style(frame, { flex: "1", width: "100%", border: "0" });
         panel.appendChild(frame);
       }

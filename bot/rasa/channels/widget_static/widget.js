@@ -683,7 +683,7 @@
   });
 
   /* Only where the browser can tell its position (a secure page); the resident agrees first, in the page. */
-  if (navigator.geolocation) {
+  if (navigator.geolocation && window.isSecureContext !== false) {
     locationButton.hidden = false;
   }
   locationButton.addEventListener("click", function () {
