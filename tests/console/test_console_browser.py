@@ -168,3 +168,31 @@ def test_a_ticket_shows_the_residents_photo_and_shared_place(stack, console_url,
     page.screenshot(path=str(artifacts / "console-ticket-photo.png"), full_page=True)
     thumbnail.click()  # the full photo, from the console itself
     page.wait_for_url(re.compile(r"/photos/.+\.jpg$"))
+
+
+def test_the_queue_works_from_the_keyboard_with_a_visible_focus(console, browser, artifacts):
+    console.add_account()
+    ticket = console.queue.submit(ReportDraft(
+        sender_id=new_sender(), category="公共设施", location="前进路18号", description="路灯坏了", phone=None,
+        channel="wechat", idempotency_key=new_sender())).ticket_no
+    context = browser.new_context(locale="zh-CN", **TABLET)
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    try:
+        sign_in(page, console.url)
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.textContent") == "跳到正文"
+        page.keyboard.press("Enter")  # past the navigation, to the page's own content
+        focused = []
+        while page.evaluate("document.activeElement.textContent") != ticket:
+            page.keyboard.press("Tab")
+            focused.append(page.evaluate("[document.activeElement.tagName, document.activeElement.id]"))
+            assert len(focused) < 20, focused
+        assert focused[:3] == [["SELECT", "kind"], ["SELECT", "status"], ["SELECT", "category"]]
+        outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+        assert outline == "solid"
+        page.screenshot(path=str(artifacts / "console-keyboard-focus.png"))
+        page.keyboard.press("Enter")
+        page.wait_for_url(f"{console.url}/tickets/{ticket}")
+    finally:
+        context.close()
