@@ -128,6 +128,15 @@ class StaffAccounts:
             account.disabled = True
             return True
 
+    def enable(self, name: str) -> bool:
+        """Let a disabled account sign in again; False when it was enabled already."""
+        with self.queue.writing() as session:
+            account = self._existing(session, name)
+            if not account.disabled:
+                return False
+            account.disabled = False
+            return True
+
     def list(self) -> List[AccountView]:
         with self.queue.reading() as session:
             return [_view(account) for account in session.scalars(select(StaffAccount).order_by(StaffAccount.name))]

@@ -1,4 +1,5 @@
-"""`python -m bot console` (the staff console's server) and `python -m bot staff ...` (its accounts).
+"""`python -m bot console` (the staff console's server) and `python -m bot staff ...` (its accounts: add, passwd,
+disable, enable, list).
 
 There is no default account: the first one is made here, on the server. Passwords are asked twice without
 echo, or read from standard input with --password-stdin (scripts, tests).
@@ -33,6 +34,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     disable = commands.add_parser("disable", help="停用账号（立即退出登录，之后无法登录）")
     disable.add_argument("name")
     disable.set_defaults(handler=disable_command)
+    enable = commands.add_parser("enable", help="重新启用停用的账号")
+    enable.add_argument("name")
+    enable.set_defaults(handler=enable_command)
     listing = commands.add_parser("list", help="列出所有账号")
     listing.set_defaults(handler=list_command)
 
@@ -80,6 +84,21 @@ def disable_command(args: argparse.Namespace) -> int:
         return 0
     audit.record(COMMAND_LINE, "staff_disable", name)
     print(texts.ACCOUNT_DISABLED.format(name=name))
+    return 0
+
+
+def enable_command(args: argparse.Namespace) -> int:
+    try:
+        enabled = StaffAccounts().enable(args.name)
+    except AccountError as error:
+        print(error, file=sys.stderr)
+        return 1
+    name = args.name.strip()
+    if not enabled:
+        print(texts.ACCOUNT_ALREADY_ENABLED.format(name=name))
+        return 0
+    audit.record(COMMAND_LINE, "staff_enable", name)
+    print(texts.ACCOUNT_ENABLED.format(name=name))
     return 0
 
 

@@ -32,6 +32,8 @@ ACCOUNT_ADDED = "已创建账号 {name}。打开工作台（{url}）用它登录
 PASSWORD_CHANGED = "已修改 {name} 的密码，该账号的登录状态都已退出。"
 ACCOUNT_DISABLED = "已停用账号 {name}，它的登录状态都已退出，之后无法再登录。"
 ACCOUNT_ALREADY_DISABLED = "账号 {name} 早已停用。"
+ACCOUNT_ENABLED = "已重新启用账号 {name}，可以用原来的密码登录。"
+ACCOUNT_ALREADY_ENABLED = "账号 {name} 本来就可以使用。"
 NO_ACCOUNT_YET = "还没有工作人员账号。用 python -m bot staff add 名字 创建。"
 PASSWORD_PROMPT = "为 {name} 设置密码（至少 {minimum} 个字符）："
 PASSWORD_AGAIN = "再输入一次："
@@ -51,6 +53,7 @@ ACTION_LABELS = {
     "staff_add": "创建账号",
     "staff_passwd": "修改密码",
     "staff_disable": "停用账号",
+    "staff_enable": "启用账号",
 }
 
 # --- lists and tickets ---

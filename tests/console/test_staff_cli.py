@@ -82,14 +82,21 @@ def test_passwd_disable_and_list(database, monkeypatch, capsys):
     assert listing[0].startswith("李明  已停用") and listing[1].startswith("王芳  可用")
     assert "最近登录 从未" in listing[1]
 
+    assert staff(monkeypatch, "enable", "李明") == 0
+    assert "已重新启用账号 李明" in capsys.readouterr().out
+    assert accounts.verify("李明", PASSWORD) == "李明"
+    assert staff(monkeypatch, "enable", "李明") == 0
+    assert "本来就可以使用" in capsys.readouterr().out
+
 
 def test_each_account_change_is_in_the_audit_log(database, monkeypatch):
     staff(monkeypatch, "add", "王芳", "--password-stdin", stdin=PASSWORD + "\n")
     staff(monkeypatch, "passwd", "王芳", "--password-stdin", stdin="another long password\n")
     staff(monkeypatch, "disable", "王芳")
+    staff(monkeypatch, "enable", "王芳")
     entries, total = audit.entries(queue=database)
     assert [(entry.account, entry.action, entry.target) for entry in entries] == [
-        ("命令行", "staff_disable", "王芳"), ("命令行", "staff_passwd", "王芳"), ("命令行", "staff_add", "王芳")]
+        ("命令行", "staff_enable", "王芳"), ("命令行", "staff_disable", "王芳"), ("命令行", "staff_passwd", "王芳"), ("命令行", "staff_add", "王芳")]
     assert all("long password" not in entry.detail for entry in entries)
 
 
