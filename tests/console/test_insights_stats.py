@@ -1,6 +1,7 @@
-"""The 运行情况 figures (bot/console/stats.py) over real SQLite databases written by the project's own code: the
-conversation store by the Rasa server's store class, the reports by the queue's submit, set_status and rate; and
-the SVG charts drawn from them (bot/console/charts.py): well-formed, self-contained, with their tables."""
+"""The 运行情况 figures (bot/console/stats.py) over real databases written by the project's own code: the
+conversation store (SQLite) by the Rasa server's store class, the reports (SQLite and PostgreSQL) by the queue's
+submit, set_status and rate; and the SVG charts drawn from them (bot/console/charts.py): well-formed,
+self-contained, with their tables."""
 import uuid
 import xml.etree.ElementTree as ElementTree
 from datetime import date, datetime, timedelta, timezone
@@ -111,8 +112,9 @@ def test_how_a_question_went_is_read_from_the_first_reply(reply, outcome):
 
 
 @pytest.fixture
-def queue(tmp_path):
-    queue = ReportQueue.from_url(f"sqlite:///{tmp_path / 'governance.db'}")
+def queue(database_url):
+    """A fresh governance database, SQLite and PostgreSQL (tests/governance/conftest.py)."""
+    queue = ReportQueue.from_url(database_url)
     yield queue
     queue.close()
 
