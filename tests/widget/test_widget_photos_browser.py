@@ -177,3 +177,21 @@ def test_the_chat_framed_on_the_streets_website_may_send_the_position(browser, s
         expect(chat.locator(USER_MESSAGES).last).to_have_text("[我的位置]")
     finally:
         context.close()
+
+
+def test_during_a_report_the_bot_takes_the_shared_position_and_the_photo(open_page, artifacts):
+    page = open_page(**PHONE, geolocation=WHERE, permissions=["geolocation"])
+    for words, expected in (("小区里有人乱停车堵住消防通道", "交通停车"), ("对", "问题在什么地方")):
+        before = bot_count(page)
+        send(page, words)
+        assert expected in replies_after(page, before), words
+
+    before = bot_count(page)
+    page.get_by_role("button", name="发送我的位置").click()
+    page.get_by_role("dialog").get_by_role("button", name="同意并发送").click()
+    assert "位置收到了" in replies_after(page, before)
+
+    before = bot_count(page)
+    pick(page, "路灯.jpg", "image/jpeg", pictures.jpeg_with_gps())
+    assert "照片收到了（第1张）" in replies_after(page, before)
+    page.screenshot(path=str(artifacts / "widget-report-photo-location.png"))
