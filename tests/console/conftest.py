@@ -1,5 +1,6 @@
 """Console fixtures: the console server on a free loopback port over a fresh governance database (DATABASE_URL
 points at it, as in production), with helpers to make a staff account and sign in as a browser does."""
+import os
 import re
 from dataclasses import dataclass
 from typing import Dict, Iterator, Optional
@@ -84,4 +85,10 @@ def console(console_database, tmp_path, monkeypatch) -> Iterator[Console]:
 browser = widget_fixtures.browser
 artifacts = widget_fixtures.artifacts
 database_url = governance_fixtures.database_url
-postgres_url = governance_fixtures.postgres_url
+
+
+@pytest.fixture(scope="session")
+def postgres_url(request) -> str:
+    """A database of its own in the session's cluster: the governance tests' fixture makes "queue_tests" once per
+    session, and both sets of tests may run in one session."""
+    return os.environ.get("DATABASE_URL_TEST_PG") or request.getfixturevalue("postgres").create_database("console_tests")
