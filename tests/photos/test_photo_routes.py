@@ -5,6 +5,7 @@ import asyncio
 import io
 import json
 import re
+import socket
 
 import pytest
 import requests
@@ -126,3 +127,28 @@ async def test_a_photo_is_served_only_with_its_own_extension(server):
     assert (await get(f"{server}/photos/{token}.png")).status_code == 200
     assert (await get(f"{server}/photos/{token}.jpg")).status_code == 404
     assert (await get(f"{server}/photos/{token}")).status_code == 404
+
+
+def _declare_and_send_little(url: str, sender: str, declared: int) -> bytes:
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        connection.sendall(
+            f"POST /webhooks/widget/photo HTTP/1.1\r\nHost: {host}\r\nContent-Type: image/jpeg\r\n"
+            f"{SENDER_HEADER}: {sender}\r\nContent-Length: {declared}\r\n\r\n".encode() + b"\xff\xd8\xff" + bytes(100)
+        )
+        answer = b""
+        while b"\r\n\r\n" not in answer or not answer.rstrip().endswith(b"}"):
+            chunk = connection.recv(4096)
+            if not chunk:
+                break
+            answer += chunk
+        return answer
+
+
+async def test_an_upload_declaring_more_than_the_cap_is_refused_before_it_is_sent(server, tmp_path):
+    """The answer comes as soon as the declared length is seen: 200 MB are never waited for."""
+    answer = await asyncio.to_thread(_declare_and_send_little, server, widget_ids.issue(SECRET), 200 * 1024 * 1024)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200")
+    assert json.loads(body) == {"message": photo_refused(texts.TOO_LARGE)}
+    assert list((tmp_path / "photos").iterdir()) == []
