@@ -95,6 +95,16 @@ def test_try_a_question_on_the_running_bot_then_read_the_charts_and_what_residen
     assert 0 < float(tried.locator("#tried-confidence").inner_text()) <= 1
     assert "（来源：" in tried.locator(".bubble").inner_text()
     tablet.screenshot(path=str(artifacts / "console-try-a-question.png"))
+    box = tablet.get_by_label("问题")
+    box.fill("我家楼下路灯坏了，我要反映问题")
+    box.press("Enter")
+    tablet.wait_for_url("**/knowledge/try?question=*")
+    assert tablet.locator("#tried-topic").inner_text() == "反映问题（report_problem）"
+    assert "不是知识库问答：机器人会按对话流程处理" in tablet.locator("#tried").inner_text()
+    tablet.get_by_label("问题").fill(UNKNOWN)
+    tablet.get_by_label("问题").press("Enter")
+    tablet.wait_for_url("**/knowledge/try?question=*")
+    assert "（来源：" not in tablet.locator("#tried .bubble").inner_text()
     assert stored_events(stack) == before  # no conversation was started or added to
 
     tablet.get_by_role("link", name="运行情况").click()
