@@ -24,6 +24,17 @@ from tests.wechat.fake_wechat_api import TEST_CREDENTIALS as WECHAT_TEST_CREDENT
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MODEL = PROJECT_ROOT / "models" / "qianjin.tar.gz"
+ARTIFACTS = PROJECT_ROOT / "tests" / "artifacts"
+# Debian's Chromium (`make system-test-deps` installs it with CJK fonts): nothing downloads a browser.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 START_TIMEOUT = 330
 
 
@@ -129,6 +140,29 @@ def stack(tmp_path_factory, wechat_api) -> Iterator[LocalStack]:
         except StackError as error:
             pytest.fail(str(error))
         yield stack
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium for the session, driven by Playwright: its sync API allows one Playwright per thread, so the
+    widget's and the console's browser tests share it."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make system-test-deps` installs chromium and fonts-noto-cjk")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """Where browser tests put their screenshots (not versioned): look at them."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
 
 
 @pytest.fixture(scope="session")

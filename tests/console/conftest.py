@@ -12,7 +12,6 @@ from bot.console.accounts import StaffAccounts
 from bot.console.server import ConsoleServer
 from bot.governance.queue import ReportQueue, open_queue
 from tests.governance import conftest as governance_fixtures
-from tests.widget import conftest as widget_fixtures
 
 PASSWORD = "correct horse battery"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]*)"')
@@ -80,10 +79,7 @@ def console(console_database, tmp_path, monkeypatch) -> Iterator[Console]:
         queue.close()
 
 
-# Debian's Chromium through Playwright and where screenshots go (the widget tests'), and the governance tests'
-# databases: fixtures shared.
-browser = widget_fixtures.browser
-artifacts = widget_fixtures.artifacts
+# The governance tests' databases (SQLite and PostgreSQL), shared.
 database_url = governance_fixtures.database_url
 
 

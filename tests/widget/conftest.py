@@ -1,42 +1,15 @@
-"""Fixtures for the widget tests: Debian's Chromium driven by Playwright, and stand-ins for the street's website.
-
-Nothing is downloaded: the browser is the system one (`make system-test-deps` installs it with CJK fonts).
-"""
+"""Fixtures for the widget tests: a phone-sized page in the shared browser (tests/conftest.py), and stand-ins for
+the street's website."""
 import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Iterator
 
 import pytest
 
-from tests.conftest import PROJECT_ROOT, free_port
+from tests.conftest import free_port
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PHONE = {"viewport": {"width": 375, "height": 667}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
-ARTIFACTS = PROJECT_ROOT / "tests" / "artifacts"
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make system-test-deps` installs chromium and fonts-noto-cjk")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture
@@ -53,12 +26,6 @@ def phone(browser):
 @pytest.fixture
 def widget_url(stack) -> str:
     return f"{stack.rasa_url}/webhooks/widget/"
-
-
-@pytest.fixture(scope="session")
-def artifacts() -> Path:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    return ARTIFACTS
 
 
 @dataclass
