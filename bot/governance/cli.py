@@ -10,11 +10,14 @@ import signal
 import threading
 from contextlib import contextmanager
 from datetime import date
-from typing import Callable, Iterator, Optional, Tuple
+from typing import Callable, Iterator, List, Optional, Sequence, Tuple
+
+from sqlalchemy import select
 
 from bot.governance import consultations
 from bot.governance.consultations import ConsultationDesk, ConsultationView, answer_message
 from bot.governance.errors import GovernanceError
+from bot.governance.models import Photo
 from bot.governance.open311 import Open311Client
 from bot.governance.outbox import OutboxWorker
 from bot.governance.queue import ReportQueue
@@ -22,6 +25,7 @@ from bot.governance.statuses import STATUS_LABELS, parse_status
 from bot.governance.tickets import normalise_consultation
 from bot.governance.views import DELIVERY_LABELS, REJECTED, ReportView
 from bot.personal_data.retention import Retention
+from bot.photos.urls import photo_url
 from bot.terminal import for_staff
 from bot.wechat import push
 
@@ -119,10 +123,11 @@ def show_command(args: argparse.Namespace) -> int:
         return 0
     with _opened_queue() as queue:
         report = queue.get(args.ticket)
+        links = _photo_links(queue, report.photos) if report else []
     if report is None:
         print(f"没有找到工单号 {args.ticket}，请核对后再试。")
         return 1
-    print(_details(report))
+    print(_details(report, links))
     return 0
 
 
@@ -201,23 +206,45 @@ def _shortened(resident_text: str) -> str:
     return text[:SUMMARY_LENGTH] + "…" if len(text) > SUMMARY_LENGTH else text
 
 
+def _photo_links(queue: ReportQueue, tokens: Tuple[str, ...]) -> List[str]:
+    """Where staff open a report's photos, in the order sent."""
+    if not tokens:
+        return []
+    with queue.reading() as session:
+        kinds = dict(session.execute(select(Photo.token, Photo.content_type).where(Photo.token.in_(tokens))).all())
+    return [photo_url(token, kinds[token]) for token in tokens if token in kinds]
+
+
 def _summary_line(report: ReportView) -> str:
     text = _shortened(report.description)
     flag = "  ⚠ 被拒收" if report.delivery == REJECTED else ""
     if report.revisit:
         flag += REVISIT_FLAG
+    if report.photos:
+        flag += f"  照片 {len(report.photos)} 张"
+    if report.followers:
+        flag += f"  {report.followers} 人关注"
     return (f"{report.ticket_no}  {report.status_label}  {report.category}  {report.created_at:%Y-%m-%d %H:%M}  "
             f"{for_staff(report.location)}  {text}  电话 {report.phone_masked or '未留'}{flag}")
 
 
-def _details(report: ReportView) -> str:
+def _details(report: ReportView, photo_links: Sequence[str] = ()) -> str:
     lines = [
         f"工单号：{report.ticket_no}",
         f"状态：{report.status_label}（{report.status}）",
         f"类别：{report.category}",
         f"地点：{for_staff(report.location)}",
+    ]
+    if report.latitude is not None and report.longitude is not None:
+        lines.append(f"定位：纬度 {report.latitude:.6f}，经度 {report.longitude:.6f}（居民共享的位置，WGS84）")
+    lines += [
         f"描述：{for_staff(report.description)}",
         f"电话：{report.phone_masked or '未留'}",
+    ]
+    lines += [f"照片{number}：{link}" for number, link in enumerate(photo_links, 1)]
+    if report.followers:
+        lines.append(f"关注的居民：{report.followers} 人（同一问题的其他居民，进度会同样通知他们）")
+    lines += [
         f"受理时间：{report.created_at:%Y-%m-%d %H:%M}",
         f"转派：{DELIVERY_LABELS[report.delivery]}"
         + (f"（{for_staff(report.delivery_error)}）" if report.delivery_error else ""),

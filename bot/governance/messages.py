@@ -25,6 +25,8 @@ ERASED_BY_RETENTION = "（已按保存期限删除）"
 # --- what reaches a resident on their channel (bot/governance/notifications.py) ---
 STATUS_CHANGED = "您的报事工单 {ticket_no} 有新进展：{status}。"
 STATUS_NOTE = "说明：{note}"
+# To a resident who reported the same problem and chose to follow the ticket filed first.
+FOLLOWED_STATUS_CHANGED = "您关注的报事工单 {ticket_no} 有新进展：{status}。"
 SATISFACTION_QUESTION = "这件事处理得您满意吗？请选择“满意”“基本满意”或“不满意”，您的评价会帮助我们改进工作。"
 CONSULTATION_ANSWERED = "您的留言（编号 {number}）工作人员已答复：\n{answer}"
 

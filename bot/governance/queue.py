@@ -19,7 +19,7 @@ from bot.governance import db, messages
 from bot.governance.clock import Moment, end_of, local_day, now as utc_now, start_of
 from bot.governance.drafts import ReportDraft, validate
 from bot.governance.errors import InvalidRating, NotRejected, UnknownTicket
-from bot.governance.models import OutboxEntry, Photo, Report, StatusChange
+from bot.governance.models import OutboxEntry, Photo, Report, ReportFollower, StatusChange
 from bot.governance.notifications import notify
 from bot.governance.statuses import CLOSED, DISSATISFIED, RATINGS, RECEIVED, SOURCES, label, parse_status
 from bot.governance.tickets import next_ticket, normalise_ticket
@@ -138,6 +138,30 @@ class ReportQueue:
                         entry.last_error)
             return report_view(report)
 
+    def follow(self, ticket_no: str, conversation: str, channel: str) -> ReportView:
+        """Let `conversation` (on `channel`) hear of this ticket's status changes, as its filer does: a resident who
+        reported the same problem follows it instead of filing it again. Following twice, or one's own ticket,
+        changes nothing."""
+        try:
+            with self.writing() as session:
+                report = _by_ticket(session, normalise_ticket(ticket_no) or ticket_no)
+                if report is None:
+                    raise UnknownTicket(messages.UNKNOWN_TICKET.format(ticket_no=ticket_no.strip()))
+                known = {report.sender_id} | {follower.conversation for follower in report.followers}
+                if conversation not in known:
+                    report.followers.append(
+                        ReportFollower(conversation=conversation, channel=channel, created_at=self.clock())
+                    )
+                    session.flush()
+                    logger.info("report %s has a new follower (%d in all)", report.ticket_no, len(report.followers))
+                return report_view(report)
+        except IntegrityError:
+            # The same conversation followed it in a concurrent request (a double tap): it follows once.
+            view = self.get(ticket_no)
+            if view is None:
+                raise
+            return view
+
     def rate(self, sender_id: str, rating: str, ticket_no: Optional[str] = None) -> Optional[ReportView]:
         """Store the resident's rating of a closed report: the ticket named, or else this conversation's latest
         closed report not yet rated. Only the conversation that filed it may rate it, and may change its mind;
@@ -248,16 +272,19 @@ def record_status(report: Report, status: str, note: str, source: str, moment: d
 
 
 def _tell_resident(report: Report, status: str, note: str, moment: datetime) -> None:
-    """The status change, as a note to the conversation that filed the report (in the same transaction); on
-    已办结 it asks for a rating, with one button per rating."""
-    lines = [messages.STATUS_CHANGED.format(ticket_no=report.ticket_no, status=label(status))]
-    if note and note.strip():
-        lines.append(messages.STATUS_NOTE.format(note=note.strip()))
+    """The status change, as a note to the conversation that filed the report and to each that follows it (in the
+    same transaction); on 已办结 it asks the filer for a rating, with one button per rating."""
+    session = object_session(report)
+    explained = [messages.STATUS_NOTE.format(note=note.strip())] if note and note.strip() else []
+    lines = [messages.STATUS_CHANGED.format(ticket_no=report.ticket_no, status=label(status)), *explained]
     buttons = ()
     if status == CLOSED:
         lines.append(messages.SATISFACTION_QUESTION)
         buttons = tuple((rating, rating_payload(report.ticket_no, rating)) for rating in RATINGS)
-    notify(object_session(report), report.sender_id, report.channel, "\n".join(lines), buttons, moment)
+    notify(session, report.sender_id, report.channel, "\n".join(lines), buttons, moment)
+    followed = [messages.FOLLOWED_STATUS_CHANGED.format(ticket_no=report.ticket_no, status=label(status)), *explained]
+    for follower in report.followers:
+        notify(session, follower.conversation, follower.channel, "\n".join(followed), (), moment)
 
 
 def rating_payload(ticket_no: str, rating: str) -> str:

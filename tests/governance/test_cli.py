@@ -9,6 +9,7 @@ import pytest
 from bot.cli import main
 from bot.governance import ReportQueue
 from bot.governance.consultations import ConsultationDesk
+from bot.governance.models import Photo
 from bot.governance.notifications import NotificationBox
 from bot.settings import PROJECT_ROOT
 from tests.governance.conftest import API_KEY, draft
@@ -270,3 +271,32 @@ def test_the_satisfaction_report_counts_ratings_by_category_and_month(staff_db, 
         "2026-10  安全隐患  评价 1 件：满意 1（100%）  基本满意 0（0%）  不满意 0（0%）  待回访 0 件",
         "合计  评价 5 件：满意 2（40%）  基本满意 1（20%）  不满意 2（40%）  待回访 2 件",
     ]
+
+
+def test_show_gives_the_photo_links_the_shared_location_and_the_followers(staff_db, capsys, monkeypatch):
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://bot.example.org")
+    with staff_db.writing() as session:
+        for token, kind in (("tok-first", "image/jpeg"), ("tok-second", "image/png")):
+            session.add(Photo(token=token, conversation="resident-1", content_type=kind, size=1000, width=40,
+                              height=30, created_at=datetime.now(timezone.utc)))
+    ticket = staff_db.submit(draft(photos=("tok-first", "tok-second"), latitude=30.2875, longitude=120.3512)).ticket_no
+    staff_db.follow(ticket, "resident-2", "wechat")
+    staff_db.follow(ticket, "resident-3", "widget")
+
+    code, out = run(capsys, "queue", "show", ticket)
+
+    assert code == 0
+    assert "照片1：https://bot.example.org/photos/tok-first.jpg" in out
+    assert "照片2：https://bot.example.org/photos/tok-second.png" in out
+    assert "纬度 30.287500，经度 120.351200" in out
+    assert "关注的居民：2 人" in out
+    listed = run(capsys, "queue", "list")[1]
+    assert "照片 2 张" in listed and "2 人关注" in listed
+
+
+def test_show_of_a_plain_report_has_no_photo_location_or_follower_lines(staff_db, capsys):
+    ticket = staff_db.submit(draft()).ticket_no
+
+    out = run(capsys, "queue", "show", ticket)[1]
+
+    assert "照片" not in out and "定位" not in out and "关注" not in out
