@@ -77,3 +77,13 @@ def decompression_bomb(side: int = 30_000) -> bytes:
     header = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)
     pixels = zlib.compress(b"\x00" * (side + 1) * 4)  # a few rows; the rest never comes
     return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", pixels) + _chunk(b"IEND", b"")
+
+
+def jpeg_with_corrupt_exif() -> bytes:
+    """A JPEG whose EXIF segment breaks off in its first entry, as some phones' editing apps leave it."""
+    image = Image.new("RGB", (40, 30), (90, 90, 90))
+    output = io.BytesIO()
+    image.save(output, "JPEG")
+    exif = b"Exif\x00\x00" + b"MM\x00\x2a\x00\x00\x00\x08" + b"\x00\x05" + b"\x01\x12\x00\x03"
+    data = output.getvalue()
+    return data[:2] + b"\xff\xe1" + struct.pack(">H", len(exif) + 2) + exif + data[2:]

@@ -72,6 +72,12 @@ def test_a_colour_profile_is_applied_and_left_out(photos):
         assert "icc_profile" not in image.info and image.size == (64, 48)
 
 
+def test_a_photo_with_corrupt_exif_is_taken_with_its_exif_left_out(photos):
+    stored = photos.accept(CONVERSATION, pictures.jpeg_with_corrupt_exif())
+    assert b"Exif" not in photos.path(stored.token, stored.content_type).read_bytes()
+    assert (stored.width, stored.height) == (40, 30)
+
+
 def test_each_photo_gets_its_own_unguessable_token(photos):
     tokens = {photos.accept(CONVERSATION, pictures.png()).token for _ in range(3)}
     assert len(tokens) == 3 and all(len(token) == 32 for token in tokens)
