@@ -4,6 +4,7 @@ A visit is a list of steps; each step is sent only if the previous reply was wha
 broken conversation is counted as a failure instead of being timed as if it had worked. Every visit uses a
 new sender id, so no conversation grows longer than a real one would.
 """
+import itertools
 from dataclasses import dataclass
 from typing import Callable, List, Sequence
 
@@ -77,7 +78,8 @@ class FollowUpVisit:
 
 REPORT_DESCRIPTION = "小区门口路灯坏了好几天了"
 REPORT_CATEGORY = "公共设施"
-REPORT_LOCATION = "前悦社区南门口"
+# Each visit's lamp is another one: the same lamp at the same place would be offered as already reported.
+REPORT_LOCATION = "前悦社区南门口{lamp}号灯杆"
 DECLINE_PHONE = "不留"
 
 
@@ -86,11 +88,15 @@ class ReportVisit:
 
     name = "report"
 
+    def __init__(self) -> None:
+        self._lamps = itertools.count(1)
+
     def steps(self, resident: int, visit: int) -> List[Step]:
+        place = REPORT_LOCATION.format(lamp=next(self._lamps))
         return [
             Step("describe problem", REPORT_DESCRIPTION, expect=_says(f"「{REPORT_CATEGORY}」")),
             Step("confirm category", button=texts.CATEGORY_GUESS_BUTTONS[0][0], expect=_says(texts.ASK_LOCATION)),
-            Step("give location", REPORT_LOCATION, expect=_says(texts.PRIVACY_NOTICE)),
+            Step("give location", place, expect=_says(texts.PRIVACY_NOTICE)),
             Step("decline phone", DECLINE_PHONE, expect=_says(texts.SUMMARY.split("\n")[0])),
             Step("confirm submit", button=texts.CONFIRM_BUTTONS[0][0],
                  expect=lambda messages: find_ticket_no(reply_text(messages)) is not None),

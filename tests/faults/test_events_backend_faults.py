@@ -1,6 +1,8 @@
 """The events backend (云治前进) fails for a while: residents still get their ticket at once, and once it is back
 the outbox worker (`python -m bot queue deliver`, its own process) files every report there exactly once.
 """
+import itertools
+
 import pytest
 
 from bot.governance.views import DELIVERED, PENDING
@@ -12,7 +14,9 @@ pytestmark = pytest.mark.stack
 FAILED_ATTEMPT_TIMEOUT = 30
 # The worker backs off (2 s doubling, with jitter) while the backend fails; this covers several rounds.
 DELIVERY_TIMEOUT = 90
-PLACE = "前悦社区南门口"
+# Each report's lamp is another one: the same lamp at the same place would be offered as already reported.
+PLACE = "前悦社区南门口{lamp}号灯杆"
+_lamps = itertools.count(1)
 
 
 def delivery_failed(fault_stack, ticket_no: str) -> bool:
@@ -30,7 +34,8 @@ def test_reports_filed_while_the_backend_fails_are_delivered_once_it_recovers(fa
     problems = ["小区门口路灯坏了好几天了", "楼下的路灯一到晚上就不亮"]
     fault_stack.set_backend_fault(mode)
     try:
-        tickets = [file_report(fault_stack, new_sender(), problem, PLACE) for problem in problems]
+        places = [PLACE.format(lamp=next(_lamps)) for _ in problems]
+        tickets = [file_report(fault_stack, new_sender(), problem, place) for problem, place in zip(problems, places)]
         for ticket_no in tickets:
             wait_for(lambda: delivery_failed(fault_stack, ticket_no), FAILED_ATTEMPT_TIMEOUT,
                      f"a failed delivery attempt of {ticket_no} while the backend is {mode}")
@@ -41,9 +46,9 @@ def test_reports_filed_while_the_backend_fails_are_delivered_once_it_recovers(fa
     wait_for(lambda: delivered(fault_stack, every_ticket), DELIVERY_TIMEOUT, f"delivery of {tickets} after {mode}")
     # One event per report this stack ever took (earlier tests' too): the backend files by ticket number.
     assert store.count() == len(every_ticket)
-    for ticket_no, problem in zip(tickets, problems):
+    for ticket_no, problem, place in zip(tickets, problems, places):
         event = store.find_by_ticket(ticket_no)
-        assert (event["description"], event["address_string"]) == (problem, PLACE)
+        assert (event["description"], event["address_string"]) == (problem, place)
         if mode == "slow":
             # The timed-out first send was filed all the same; the resend found it instead of filing it again.
             assert event["posts"] >= 2, event
