@@ -1,7 +1,8 @@
 """Report a problem (report_form) and look up tickets: thin adapters from Rasa to bot.reporting and the queue.
 
-The form asks, in order: description, category, location, phone, confirmation (bot/reporting/form.py decides
-what each message means for it). A message that is not an answer makes validate_report_form step aside, and the
+The form asks, in order: description, category, location, the same problem already reported (only when it is),
+a photo (only on channels that can send one), phone, confirmation (bot/reporting/form.py decides what each message
+means for it). A message that is not an answer makes validate_report_form step aside, and the
 rules in data/rules/report.yml handle it (cancel, a question, a ticket look-up) and come back to the form.
 """
 import asyncio
@@ -9,7 +10,7 @@ import logging
 import uuid
 from abc import ABCMeta, abstractmethod
 from dataclasses import replace
-from typing import Iterable, List, Text
+from typing import Any, Dict, Iterable, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
@@ -19,13 +20,23 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.knowledge import utter
 from bot import rate_limits
-from bot.governance import InvalidReport, ReportDraft, open_queue
+from bot.governance import GovernanceError, InvalidReport, ReportDraft, open_queue
+from bot.governance.duplicates import find_duplicate
 from bot.replies import Reply
-from bot.reporting import form, texts
+from bot.reporting import duplicate, form, texts
 from bot.reporting.emergency import advice, detect_emergency
-from bot.reporting.fields import CATEGORY, CONFIRMED, DESCRIPTION, LOCATION, PHONE
-from bot.reporting.form import ATTEMPTS, FIX_PENDING, SLOTS, FormMessage, FormState, Step
-from bot.reporting.summary import render_recent, render_status, render_submitted
+from bot.reporting.fields import (
+    CATEGORY,
+    CONFIRMED,
+    DESCRIPTION,
+    DUPLICATE_CHOICE,
+    LOCATION,
+    PHONE,
+    PHOTOS,
+    PHOTOS_DONE,
+)
+from bot.reporting.form import ATTEMPTS, FIX_PENDING, SLOTS, FormMessage, FormState, Lookup, Step
+from bot.reporting.summary import render_following, render_recent, render_status, render_submitted
 from bot.reporting.ticket import find_ticket_no
 
 logger = logging.getLogger(__name__)
@@ -48,21 +59,51 @@ def _text(tracker: Tracker) -> str:
     return tracker.latest_message.get("text") or ""
 
 
+def _channel(tracker: Tracker) -> str:
+    return tracker.get_latest_input_channel() or ""
+
+
 def _state(tracker: Tracker) -> FormState:
     values = {name: tracker.get_slot(slot) for name, slot in SLOTS.items()}
     values[FIX_PENDING] = bool(values[FIX_PENDING])
     values[ATTEMPTS] = int(values[ATTEMPTS] or 0)
-    return FormState(**values, asking=FIELD_OF_SLOT.get(tracker.get_slot(REQUESTED_SLOT)))
+    values[PHOTOS] = tuple(values[PHOTOS] or ())
+    return FormState(**values, asking=FIELD_OF_SLOT.get(tracker.get_slot(REQUESTED_SLOT)), channel=_channel(tracker))
+
+
+def _entity(tracker: Tracker, name: str) -> Any:
+    return next(tracker.get_latest_entity_values(name), None)
 
 
 def form_message(tracker: Tracker) -> FormMessage:
     intent = tracker.latest_message.get("intent") or {}
-    place = next(tracker.get_latest_entity_values("place"), None)
-    return FormMessage(_text(tracker), intent.get("name") or "", float(intent.get("confidence") or 0), place)
+    return FormMessage(
+        _text(tracker), intent.get("name") or "", float(intent.get("confidence") or 0), _entity(tracker, "place"),
+        photo_token=_entity(tracker, "photo_token"), photo_error=_entity(tracker, "photo_error"),
+        latitude=_entity(tracker, "latitude"), longitude=_entity(tracker, "longitude"),
+        place_label=_entity(tracker, "place_label"),
+    )
 
 
 def _events(step: Step) -> List[EventType]:
-    return [SlotSet(SLOTS[name], value) for name, value in step.changes.items()]
+    events = [SlotSet(SLOTS[name], list(value) if isinstance(value, tuple) else value)
+              for name, value in step.changes.items()]
+    # The resident follows the ticket found: the form is over, and action_submit_report files nothing.
+    return events + [SlotSet(REQUESTED_SLOT, None)] if step.ends else events
+
+
+def _lookup(tracker: Tracker) -> Lookup:
+    """The open report of the same problem, as this resident may see it; with the database out of reach, none
+    (the report goes on and is filed as usual)."""
+    def lookup(category: str, place: str, latitude: Optional[float], longitude: Optional[float]) -> Optional[Dict]:
+        try:
+            found = find_duplicate(open_queue(), category, place, latitude, longitude)
+        except SQLAlchemyError:
+            logger.exception("could not look for an open report of the same problem")
+            return None
+        return duplicate.offer(found, tracker.sender_id) if found else None
+
+    return lookup
 
 
 def _first_message(tracker: Tracker) -> str:
@@ -102,7 +143,10 @@ class ActionStartReport(Action):
         return "action_start_report"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        step = form.start(_first_message(tracker), form_message(tracker).place)
+        message = form_message(tracker)
+        step = await asyncio.to_thread(
+            form.start, _first_message(tracker), message.place, _channel(tracker), message, _lookup(tracker)
+        )
         _send(dispatcher, step.replies)
         return _clear_report() + [SlotSet(ID_SLOT, uuid.uuid4().hex)] + _events(step)
 
@@ -127,7 +171,7 @@ class ValidateReportForm(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         if resumed(tracker):
             return []
-        step = form.take(_state(tracker), form_message(tracker))
+        step = await asyncio.to_thread(form.take, _state(tracker), form_message(tracker), _lookup(tracker))
         if step.aside:
             return []
         _send(dispatcher, step.replies)
@@ -135,7 +179,8 @@ class ValidateReportForm(Action):
 
 
 class _AskReportField(Action, metaclass=ABCMeta):
-    """The question for one field, as form.ask words it (a way forward after two failed tries)."""
+    """The question for one field, as form.ask words it (a way forward after two failed tries). A step a report
+    begun before it existed needs no question for (form.settle) is filled, and the next field is asked instead."""
 
     @property
     @abstractmethod
@@ -146,8 +191,16 @@ class _AskReportField(Action, metaclass=ABCMeta):
         return f"action_ask_{SLOTS[self.field]}"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        _send(dispatcher, form.ask(replace(_state(tracker), asking=self.field)))
-        return []
+        state = _state(tracker)
+        settled = await asyncio.to_thread(form.settle, state, _lookup(tracker))
+        state = replace(state, **settled.changes)
+        asking = self.field
+        events = _events(settled)
+        if settled.changes.get(self.field) is not None:
+            asking = form.next_asked(state) or CONFIRMED
+            events.append(SlotSet(REQUESTED_SLOT, SLOTS[asking]))
+        _send(dispatcher, form.ask(replace(state, asking=asking)))
+        return events
 
 
 class ActionAskReportDescription(_AskReportField):
@@ -162,6 +215,14 @@ class ActionAskReportLocation(_AskReportField):
     field = LOCATION
 
 
+class ActionAskReportDuplicateChoice(_AskReportField):
+    field = DUPLICATE_CHOICE
+
+
+class ActionAskReportPhotosDone(_AskReportField):
+    field = PHOTOS_DONE
+
+
 class ActionAskReportPhone(_AskReportField):
     field = PHONE
 
@@ -171,7 +232,8 @@ class ActionAskReportConfirmed(_AskReportField):
 
 
 class ActionSubmitReport(Action):
-    """File the confirmed report and give its ticket number; the same report_id never files twice."""
+    """File the confirmed report and give its ticket number; the same report_id never files twice. A resident who
+    chose to follow the open ticket of the same problem follows it instead, and nothing is filed."""
 
     def name(self) -> Text:
         return "action_submit_report"
@@ -184,6 +246,8 @@ class ActionSubmitReport(Action):
             _send(dispatcher, [Reply(text)])
             return []
         state = _state(tracker)
+        if state.duplicate_choice == duplicate.FOLLOW and state.duplicate:
+            return await _follow(dispatcher, tracker, state.duplicate["ticket_no"])
         draft = ReportDraft(
             sender_id=tracker.sender_id,
             category=state.category or "",
@@ -192,6 +256,9 @@ class ActionSubmitReport(Action):
             phone=state.phone or None,
             channel=tracker.get_latest_input_channel() or "unknown",
             idempotency_key=report_id,
+            photos=state.photos,
+            latitude=state.latitude,
+            longitude=state.longitude,
         )
         try:
             view = await asyncio.to_thread(open_queue().submit, draft)
@@ -204,6 +271,19 @@ class ActionSubmitReport(Action):
             return []
         _send(dispatcher, [Reply(render_submitted(view))])
         return _clear_report() + [SlotSet(LAST_TICKET_SLOT, view.ticket_no)]
+
+
+async def _follow(dispatcher: CollectingDispatcher, tracker: Tracker, ticket_no: str) -> List[EventType]:
+    """Follow the ticket found instead of filing; on a database error everything stays for another tap."""
+    try:
+        channel = _channel(tracker) or "unknown"
+        view = await asyncio.to_thread(open_queue().follow, ticket_no, tracker.sender_id, channel)
+    except (SQLAlchemyError, GovernanceError):
+        logger.exception("could not follow report %s", ticket_no)
+        _send(dispatcher, [Reply(texts.FOLLOW_FAILED, texts.FOLLOW_RETRY_BUTTONS)])
+        return []
+    _send(dispatcher, [Reply(render_following(view, tracker.sender_id))])
+    return _clear_report()
 
 
 class ActionCheckTicket(Action):

@@ -4,6 +4,12 @@ from typing import Optional, Tuple
 DESCRIPTION, CATEGORY, LOCATION, PHONE = "description", "category", "location", "phone"
 # Not a part of the report but the last question: "is this summary right?"
 CONFIRMED = "confirmed"
+# Photos (tokens, in the order sent) and a shared location's coordinates: kept with the report, never typed.
+PHOTOS, LATITUDE, LONGITUDE = "photos", "latitude", "longitude"
+# The photo step is over (or never asked: the channel cannot send photos).
+PHOTOS_DONE = "photos_done"
+# The open report of the same problem found, and the resident's choice: follow it, or file anyway.
+DUPLICATE, DUPLICATE_CHOICE = "duplicate", "duplicate_choice"
 
 # Checked in this order, so "地点的描述不对" is about the place. "问题" is no field word: "没问题" is no correction.
 _WORDS: Tuple[Tuple[str, Tuple[str, ...]], ...] = (

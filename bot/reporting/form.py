@@ -8,20 +8,41 @@ and come back to the form.
 Residents type rather than tap: every step understands words (对, 交通方面的吧, 地点错了，是…), refuses what
 cannot be its answer with a reason and an example, and never asks the same thing a third time in the same words:
 after two failed tries it offers a way forward, and "取消" always stops.
+
+Photos and a shared location are taken whenever they arrive (attachments.py); the photo step itself is asked once,
+only on channels that can send a photo. As soon as the category and the place are known, the open report of the
+same problem is looked up (`Lookup`, given by the action) and offered to follow instead (duplicate.py).
 """
 import re
-from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from bot.governance.categories import OTHER
+from bot.governance.drafts import MAX_PHOTOS
+from bot.personal_data.numbers import mask_personal_data
+from bot.photos.payloads import ATTACH_PHOTO, SHARE_LOCATION
 from bot.replies import Reply
-from bot.reporting import texts
+from bot.reporting import duplicate, texts
+from bot.reporting.attachments import can_send_photos, ends_photo_step, shared_place
 from bot.reporting.category import category_meant, category_named_in, guess_category
 from bot.reporting.emergency import advice, detect_emergency
-from bot.reporting.fields import CATEGORY, CONFIRMED, DESCRIPTION, LOCATION, PHONE, field_named_in
+from bot.reporting.fields import (
+    CATEGORY,
+    CONFIRMED,
+    DESCRIPTION,
+    DUPLICATE,
+    DUPLICATE_CHOICE,
+    LATITUDE,
+    LOCATION,
+    LONGITUDE,
+    PHONE,
+    PHOTOS,
+    PHOTOS_DONE,
+    field_named_in,
+)
 from bot.reporting.phone import declines_phone, normalise_phone
 from bot.reporting.summary import render_summary, shown_phone
-from bot.reporting.turns import TurnKind, read_turn
+from bot.reporting.turns import MIN_CONFIDENCE, TurnKind, read_turn
 from bot.reporting.validation import describes_problem, description_problem, looks_like_place, place_problem
 from bot.reporting.words import says_no, says_yes
 
@@ -36,9 +57,19 @@ SLOTS: Dict[str, str] = {
     GUESS: "report_category_guess",
     FIX_PENDING: "report_fix_pending",
     ATTEMPTS: "report_attempts",
+    PHOTOS: "report_photos",
+    PHOTOS_DONE: "report_photos_done",
+    LATITUDE: "report_latitude",
+    LONGITUDE: "report_longitude",
+    DUPLICATE: "report_duplicate",
+    DUPLICATE_CHOICE: "report_duplicate_choice",
 }
-# The fields asked, in order (the form's required slots).
-ASKED = (DESCRIPTION, CATEGORY, LOCATION, PHONE, CONFIRMED)
+# The fields asked, in order (the form's required slots). The same problem is looked for right after the place,
+# so a resident who follows the ticket found is not asked for photos or a phone for nothing.
+ASKED = (DESCRIPTION, CATEGORY, LOCATION, DUPLICATE_CHOICE, PHOTOS_DONE, PHONE, CONFIRMED)
+# (category, place, latitude, longitude) -> what to show of the open report of the same problem
+# (duplicate.offer), or None when there is none.
+Lookup = Callable[[str, str, Optional[float], Optional[float]], Optional[Dict[str, Any]]]
 # Failed tries at one step before the question changes to offer a way forward.
 TRIES_BEFORE_HELP = 2
 # Failed tries at the category before the report goes on as 其他 (staff re-file it).
@@ -61,17 +92,36 @@ class FormState:
     category_guess: Optional[str] = None
     fix_pending: bool = False
     attempts: int = 0
+    photos: Tuple[str, ...] = ()
+    photos_done: Optional[bool] = None
+    latitude: Optional[float] = None
+    longitude: Optional[float] = None
+    duplicate: Optional[Dict[str, Any]] = None
+    duplicate_choice: Optional[str] = None
     asking: Optional[str] = None
+    # The channel the resident writes on: the photo step is asked only where a photo can be sent.
+    channel: str = ""
 
 
 @dataclass(frozen=True)
 class FormMessage:
-    """A resident's message: its words, the classifier's reading, and a place the NLU recognised in it."""
+    """A resident's message: its words, the classifier's reading, a place the NLU recognised in it, and what a
+    photo or location message carries (its entities)."""
 
     text: str
     intent: str = ""
     confidence: float = 0.0
     place: Optional[str] = None
+    photo_token: Optional[str] = None
+    photo_error: Optional[str] = None
+    latitude: Any = None
+    longitude: Any = None
+    place_label: Optional[str] = None
+
+    @property
+    def sent(self) -> bool:
+        """A photo or a location the channel sent (its payload), rather than words about one."""
+        return self.intent in (ATTACH_PHOTO, SHARE_LOCATION) and self.text.startswith("/" + self.intent)
 
 
 @dataclass
@@ -81,10 +131,22 @@ class Step:
     changes: Dict[str, Any] = field(default_factory=dict)
     replies: List[Reply] = field(default_factory=list)
     aside: bool = False
+    # The form is over without filing: the resident follows the open ticket of the same problem.
+    ends: bool = False
 
 
-def start(text: str, place: Optional[str] = None) -> Step:
-    """A new report from its first message: keep what it already says ("小区门口路灯坏了" is the description)."""
+def start(text: str, place: Optional[str] = None, channel: str = "", message: Optional[FormMessage] = None,
+          lookup: Optional[Lookup] = None) -> Step:
+    """A new report from its first message: keep what it already says ("小区门口路灯坏了" is the description); a
+    photo or a location sent with no report open starts one and is kept."""
+    state = FormState(channel=channel)
+    if message is not None and message.intent in (ATTACH_PHOTO, SHARE_LOCATION):
+        step = _attachment(state, message) if message.sent else _how_to_send(state, message.intent)
+        return _settled(state, step, lookup, whole=True)
+    return _settled(state, _described(text, place), lookup, whole=True)
+
+
+def _described(text: str, place: Optional[str]) -> Step:
     step = Step()
     emergency = detect_emergency(text)
     if emergency:
@@ -103,11 +165,23 @@ def start(text: str, place: Optional[str] = None) -> Step:
     return step
 
 
-def take(state: FormState, message: FormMessage) -> Step:
-    """Read `message` as the answer to the field asked, if it is one."""
-    asking = state.asking
-    if asking is None:
+def take(state: FormState, message: FormMessage, lookup: Optional[Lookup] = None) -> Step:
+    """Read `message` as the answer to the field asked, if it is one; a photo or a location whenever it comes."""
+    if state.asking is None:
         return Step()
+    if message.sent:
+        step = _attachment(state, message)
+        if step.changes.get(state.asking) is None:
+            step.changes[state.asking] = None  # not this step's answer: its question comes again
+        else:
+            step.changes[ATTEMPTS] = 0
+        return _settled(state, step, lookup)
+    step = _answer(state, message)
+    return step if step.aside else _settled(state, step, lookup)
+
+
+def _answer(state: FormState, message: FormMessage) -> Step:
+    asking = state.asking
     if _CATEGORY_TAP.match(message.text) and asking != CATEGORY:
         return _ask_again(asking, texts.OLD_BUTTON)
     turn = read_turn(message.text, message.intent, message.confidence, asking)
@@ -142,10 +216,26 @@ def ask(state: FormState) -> List[Reply]:
         return [Reply(texts.PRIVACY_NOTICE), Reply(texts.ASK_PHONE, texts.PHONE_BUTTONS)]
     if asking == CONFIRMED and state.fix_pending:
         return [Reply(texts.ASK_FIELD_TO_FIX, texts.FIELD_BUTTONS)]
+    if asking == DUPLICATE_CHOICE:
+        found = state.duplicate or {}
+        wording = texts.DUPLICATE_FOUND_HERE if found.get("filed_here") else texts.DUPLICATE_FOUND
+        return [Reply(wording.format(**found), texts.DUPLICATE_BUTTONS)]
+    if asking == PHOTOS_DONE and state.photos:
+        count = len(state.photos)
+        return [Reply(texts.ASK_MORE_PHOTOS.format(count=count, left=MAX_PHOTOS - count), texts.PHOTOS_DONE_BUTTONS)]
+    if asking == PHOTOS_DONE:
+        return [Reply(texts.ASK_PHOTO.format(limit=MAX_PHOTOS), texts.PHOTO_SKIP_BUTTONS)]
     if asking == CONFIRMED:
-        summary = render_summary(state.category or "", state.location or "", state.description or "", state.phone)
+        summary = render_summary(
+            state.category or "", state.location or "", state.description or "", state.phone, len(state.photos)
+        )
         return [Reply(summary, texts.CONFIRM_BUTTONS)]
     raise ValueError(f"the report form asks no field {asking!r}")
+
+
+def next_asked(state: FormState) -> Optional[str]:
+    """The field the form asks next: the first one still empty."""
+    return next((name for name in ASKED if getattr(state, name) is None), None)
 
 
 # --- each field's answer -------------------------------------------------------------------------------------
@@ -188,12 +278,35 @@ def _take_category(state: FormState, message: FormMessage) -> Step:
 
 def _take_location(state: FormState, message: FormMessage) -> Step:
     text = message.text.strip()
+    if message.intent == SHARE_LOCATION and message.confidence >= MIN_CONFIDENCE and not looks_like_place(text):
+        return _how_to_send(state, SHARE_LOCATION)
     if field_named_in(text) == LOCATION:
         text = _new_value(text, LOCATION) or text
     problem = place_problem(text)
     if problem:
         return _failed(state, problem)
     return _accepted(LOCATION, text)
+
+
+def _take_duplicate_choice(state: FormState, message: FormMessage) -> Step:
+    chosen = duplicate.choice(message.text, message.intent)
+    if chosen == duplicate.FOLLOW:
+        return Step({DUPLICATE_CHOICE: chosen, ATTEMPTS: 0}, ends=True)
+    if chosen == duplicate.FILE:
+        return _accepted(DUPLICATE_CHOICE, chosen)
+    return _failed(state, texts.DUPLICATE_UNCLEAR)
+
+
+def _take_photos_done(state: FormState, message: FormMessage) -> Step:
+    """"没有照片" / "好了" end the step; "好的" or "我拍了照片" are told to send it; a second answer that is
+    neither moves on without a photo, which may still come later."""
+    if ends_photo_step(message.text):
+        return _accepted(PHOTOS_DONE, True)
+    if state.attempts + 1 >= TRIES_BEFORE_HELP:
+        return Step({PHOTOS_DONE: True, ATTEMPTS: 0}, [Reply(texts.PHOTO_STEP_LEFT)])
+    if message.intent == ATTACH_PHOTO or says_yes(message.text, message.intent):
+        return _failed(state, texts.PHOTO_HOW.format(limit=MAX_PHOTOS))
+    return _failed(state, texts.PHOTO_UNCLEAR)
 
 
 def _take_phone(state: FormState, message: FormMessage) -> Step:
@@ -221,9 +334,75 @@ _TAKERS: Dict[str, Callable[[FormState, FormMessage], Step]] = {
     DESCRIPTION: _take_description,
     CATEGORY: _take_category,
     LOCATION: _take_location,
+    DUPLICATE_CHOICE: _take_duplicate_choice,
+    PHOTOS_DONE: _take_photos_done,
     PHONE: _take_phone,
     CONFIRMED: _take_confirmation,
 }
+
+
+# --- photos and locations -----------------------------------------------------------------------------------
+
+
+def _attachment(state: FormState, message: FormMessage) -> Step:
+    """A photo the channel stored (or refused, with the reason), or a location shared: kept, whatever is asked."""
+    if message.intent == SHARE_LOCATION:
+        shared = shared_place(message.latitude, message.longitude, message.place_label)
+        if shared is None:
+            return Step(replies=[Reply(texts.LOCATION_UNREADABLE)])
+        changes = {LOCATION: shared.place, LATITUDE: shared.latitude, LONGITUDE: shared.longitude}
+        return Step(changes, [Reply(texts.LOCATION_SHARED.format(place=mask_personal_data(shared.place)))])
+    if message.photo_error:
+        return Step(replies=[Reply(message.photo_error)])
+    token = (message.photo_token or "").strip()
+    if not token:
+        return Step(replies=[Reply(texts.PHOTO_NOT_RECEIVED)])
+    if token in state.photos:  # the same message again (a retry): kept once
+        return Step()
+    if len(state.photos) >= MAX_PHOTOS:
+        return Step(replies=[Reply(texts.PHOTO_OVER_LIMIT.format(limit=MAX_PHOTOS))])
+    photos = (*state.photos, token)
+    step = Step({PHOTOS: photos}, [Reply(texts.PHOTO_RECEIVED.format(count=len(photos)))])
+    if len(photos) == MAX_PHOTOS and not state.photos_done:
+        step.changes[PHOTOS_DONE] = True
+        step.replies.append(Reply(texts.PHOTO_LIMIT_REACHED.format(limit=MAX_PHOTOS)))
+    return step
+
+
+def _how_to_send(state: FormState, intent: str) -> Step:
+    """"我拍了照片" / "我发个定位" typed: how to send one here, or that this channel cannot."""
+    here = can_send_photos(state.channel)
+    if intent == ATTACH_PHOTO:
+        reason = texts.PHOTO_HOW.format(limit=MAX_PHOTOS) if here else texts.PHOTO_NOT_ON_CHANNEL
+    else:
+        reason = texts.LOCATION_HOW if here else texts.LOCATION_NOT_ON_CHANNEL
+    return _ask_again(state.asking, reason) if state.asking else Step(replies=[Reply(reason)])
+
+
+def settle(state: FormState, lookup: Optional[Lookup] = None) -> Step:
+    """The steps `state` needs no question for: no photo step where none can be sent, no choice when no open
+    report of the same problem exists. `start` and every new place or category settle this already; a report begun
+    before the form had these steps is settled when it reaches them."""
+    return _settled(state, Step(), lookup, whole=True)
+
+
+def _settled(state: FormState, step: Step, lookup: Optional[Lookup], whole: bool = False) -> Step:
+    """What follows from a step's changes: a typed place drops the shared coordinates (they no longer describe
+    it), and a new place or category is looked up again for the same problem. `whole`: `settle` as well."""
+    changes = step.changes
+    if LOCATION in changes and LATITUDE not in changes and state.latitude is not None:
+        changes.update({LATITUDE: None, LONGITUDE: None})
+    moved = any(name in changes and changes[name] != getattr(state, name) for name in (LOCATION, CATEGORY))
+    if moved:
+        changes.update({DUPLICATE: None, DUPLICATE_CHOICE: None})
+    after = replace(state, **changes)
+    if whole and after.photos_done is None and not can_send_photos(after.channel):
+        changes[PHOTOS_DONE] = True
+    unchecked = after.duplicate is None and after.duplicate_choice is None
+    if (moved or whole) and after.category and after.location and unchecked:
+        found = lookup(after.category, after.location, after.latitude, after.longitude) if lookup else None
+        changes.update({DUPLICATE: found} if found else {DUPLICATE_CHOICE: duplicate.FILE})
+    return step
 
 
 # --- corrections ---------------------------------------------------------------------------------------------

@@ -20,14 +20,18 @@ def _shown_description(description: str) -> str:
     return description if len(description) <= SHOWN_DESCRIPTION else description[:SHOWN_DESCRIPTION] + "……"
 
 
-def render_summary(category: str, location: str, description: str, phone: Optional[str]) -> str:
+def render_summary(category: str, location: str, description: str, phone: Optional[str], photos: int = 0) -> str:
     """The summary the resident confirms before submitting."""
-    return texts.SUMMARY.format(
+    summary = texts.SUMMARY.format(
         category=category,
         location=mask_personal_data(location),
         description=_shown_description(description),
         phone=shown_phone(phone),
     )
+    if not photos:
+        return summary
+    fields, _, question = summary.rpartition("\n")
+    return "\n".join((fields, texts.PHOTO_COUNT.format(count=photos), question))
 
 
 def format_time(moment: datetime) -> str:
@@ -43,6 +47,8 @@ def render_submitted(view: ReportView) -> str:
     details = texts.TICKET_DETAILS.format(
         category=view.category, location=mask_personal_data(view.location), phone=view.phone_masked or texts.PHONE_NONE
     )
+    if view.photos:
+        details += "\n" + texts.PHOTO_COUNT.format(count=len(view.photos))
     return texts.SUBMITTED.format(ticket_no=view.ticket_no, details=details)
 
 
@@ -59,6 +65,12 @@ def render_status(view: ReportView, sender_id: str) -> str:
         location=mask_personal_data(view.location),
         updated=format_time(view.updated_at),
     )
+
+
+def render_following(view: ReportView, conversation: str) -> str:
+    """The reply to a resident who chose to follow the open ticket of the same problem instead of filing again."""
+    wording = texts.FOLLOWING_OWN if view.sender_id == conversation else texts.FOLLOWING
+    return wording.format(ticket_no=view.ticket_no, status=view.status_label)
 
 
 def render_recent(views: Iterable[ReportView]) -> str:

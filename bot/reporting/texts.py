@@ -8,7 +8,7 @@ from typing import Dict, List, Tuple
 
 from bot.governance.categories import CATEGORIES, OTHER
 from bot.replies import Button
-from bot.reporting.fields import CATEGORY, CONFIRMED, DESCRIPTION, LOCATION, PHONE
+from bot.reporting.fields import CATEGORY, CONFIRMED, DESCRIPTION, DUPLICATE_CHOICE, LOCATION, PHONE
 
 STOP_HINT = "不想报了随时回复“取消”。"
 
@@ -55,6 +55,47 @@ LOCATION_NOT_A_PLACE = "“{text}”不像是地点。"
 LOCATION_IS_CATEGORY = "「{category}」是问题的类别，不是地点。"
 LOCATION_TOO_LONG = "地点写了{length}个字，请控制在{limit}个字以内，写清小区（村）、楼栋或路口就可以。"
 
+# A place shared from the resident's phone without a name for it.
+SHARED_POSITION = "共享的位置（纬度{latitude:.4f}，经度{longitude:.4f}）"
+LOCATION_SHARED = "位置收到了，地点记为「{place}」。"
+LOCATION_UNREADABLE = "没能读出您共享的位置，请直接用文字告诉我地点，比如哪个小区（村）、几幢楼下。"
+# "我发个定位" typed where no location can be sent, or typed instead of sending one.
+LOCATION_HOW = "可以用聊天窗口里的“位置”功能把位置发给我，也可以直接打字说地点。"
+LOCATION_NOT_ON_CHANNEL = "这里发不了定位，请直接打字说一下地点，比如哪个小区（村）、几幢楼下。"
+
+# --- photos (only on channels that can send them) ---
+ASK_PHOTO = "方便的话，拍一张现场照片直接发给我（最多{limit}张），工作人员能更快找到问题。没有照片请回复“没有照片”。"
+PHOTO_SKIP_BUTTONS: List[Button] = [("没有照片", "没有照片")]
+ASK_MORE_PHOTOS = "已收到{count}张照片，还可以再发{left}张。发完了请回复“好了”。"
+PHOTOS_DONE_BUTTONS: List[Button] = [("好了", "好了")]
+PHOTO_RECEIVED = "照片收到了（第{count}张）。"
+PHOTO_LIMIT_REACHED = "{limit}张照片都收到了。"
+PHOTO_OVER_LIMIT = "一次反映最多附{limit}张照片，这张就不再收了，前面的{limit}张都已收好。"
+PHOTO_NOT_RECEIVED = "抱歉，照片没能收到，可以再发一次；没有照片也不影响登记。"
+PHOTO_HOW = "请直接把照片发过来就行（最多{limit}张）；没有照片请回复“没有照片”。"
+PHOTO_NOT_ON_CHANNEL = "这里发不了照片，用文字说清楚情况就可以，工作人员会按您说的去现场查看。"
+PHOTO_UNCLEAR = "这一步是发照片：请直接把照片发过来；没有照片请回复“没有照片”。"
+PHOTO_STEP_LEFT = "照片先不加了，我们接着登记。提交前想补照片，直接发过来就行。"
+
+# --- the same problem already reported ---
+DUPLICATE_FOUND = (
+    "这个问题可能已经有居民反映过了：\n工单号：{ticket_no}\n类别：{category}\n地点：{place}\n当前状态：{status}\n"
+    "如果是同一件事，点「关注这个工单」就行，不用重复提交，处理进展会同样通知您；不是同一件事，请点「仍然提交」。"
+)
+DUPLICATE_FOUND_HERE = (
+    "您之前已经反映过这个问题：工单号 {ticket_no}，当前状态：{status}。"
+    "如果是同一件事，点「关注这个工单」就行，不用重复提交；不是同一件事，请点「仍然提交」。"
+)
+DUPLICATE_BUTTONS: List[Button] = [("关注这个工单", "关注这个工单"), ("仍然提交", "仍然提交")]
+DUPLICATE_UNCLEAR = "没看明白您的意思。"
+FOLLOWING = (
+    "好的，您已关注工单 {ticket_no}（当前状态：{status}），这次没有另外提交新工单。"
+    "处理有新进展时会通知您，也可以随时发“查询 {ticket_no}”查看。"
+)
+FOLLOWING_OWN = "工单 {ticket_no} 就是您提交的（当前状态：{status}），这次不再重复提交。处理有新进展时会通知您。"
+FOLLOW_FAILED = "抱歉，系统暂时没能完成关注，您填的内容都还在。请稍后再点一次「关注这个工单」。"
+FOLLOW_RETRY_BUTTONS: List[Button] = [("关注这个工单", "/affirm"), ("取消", "/cancel")]
+
 # --- description ---
 DESCRIPTION_TOO_SHORT = "内容有点少，请再多说几句（至少{minimum}个字），比如什么东西坏了、是什么情况。"
 DESCRIPTION_TOO_LONG = "您写了{length}个字，超过了{limit}字的上限。请精简到{limit}字以内再发给我，写清最关键的情况就可以。"
@@ -71,6 +112,8 @@ PHONE_NONE = "未留（匿名）"
 
 # --- summary and confirmation ---
 SUMMARY = "请核对一下您要反映的内容：\n类别：{category}\n地点：{location}\n问题：{description}\n联系电话：{phone}\n没问题的话请点「确认提交」。"
+# A line of the summary (before its last line) and of the ticket (after the phone), only when photos are attached.
+PHOTO_COUNT = "照片：{count}张"
 CONFIRM_BUTTONS: List[Button] = [("确认提交", "/affirm"), ("修改", "/correct_field"), ("取消", "/cancel")]
 CONFIRM_UNCLEAR = "没看明白您的意思。"
 ASK_FIELD_TO_FIX = "请问要修改哪一项？"
@@ -99,6 +142,10 @@ WAY_FORWARD: Dict[str, Tuple[str, ...]] = {
         "请输入11位手机号，或带区号的座机号；不方便留就点「不留电话」。回复“取消”就不报了。",
         "号码还是不对。不留电话也可以提交，回复“不留”就行；回复“取消”就不报了。",
     ),
+    DUPLICATE_CHOICE: (
+        "是同一件事请回复“关注”，工单进展会通知您；不是同一件事请回复“仍然提交”；回复“取消”就不报了。",
+        "还没有选。回复“关注”就不用重复提交；回复“仍然提交”会登记一张新工单；回复“取消”就不报了。",
+    ),
     CONFIRMED: (
         "内容没问题就回复“确认”提交；要改就直接说，比如“地点改成前进村三组”；回复“取消”就不报了。",
         "还没有提交。回复“确认”提交；要改哪一项直接说，比如“类别改成环境卫生”；回复“取消”就不报了。",
@@ -109,6 +156,7 @@ WAY_FORWARD_BUTTONS: Dict[str, List[Button]] = {
     CATEGORY: [category_button(OTHER), ("取消", "/cancel")],
     LOCATION: [("取消", "/cancel")],
     PHONE: [("不留电话", "不留"), ("取消", "/cancel")],
+    DUPLICATE_CHOICE: [*DUPLICATE_BUTTONS, ("取消", "/cancel")],
     CONFIRMED: [("确认提交", "/affirm"), ("修改", "/correct_field"), ("取消", "/cancel")],
 }
 

@@ -8,9 +8,11 @@ confident, and a knowledge question must also look like a question, so "前悦�
 import re
 from enum import Enum
 
+from bot.reporting import duplicate
+from bot.reporting.attachments import ends_photo_step
 from bot.reporting.category import category_meant
 from bot.reporting.emergency import detect_emergency
-from bot.reporting.fields import CATEGORY, CONFIRMED, DESCRIPTION, LOCATION, PHONE
+from bot.reporting.fields import CATEGORY, CONFIRMED, DESCRIPTION, DUPLICATE_CHOICE, LOCATION, PHONE, PHOTOS_DONE
 from bot.reporting.phone import declines_phone, normalise_phone
 from bot.reporting.words import says_no, says_stop, says_yes, words_only
 
@@ -79,6 +81,11 @@ def _answers_directly(text: str, intent: str, asking: str) -> bool:
     """Replies that can only be the answer to this question, whatever the classifier made of them."""
     if asking == PHONE:
         return bool(normalise_phone(text)) or declines_phone(text)
+    if asking == PHOTOS_DONE:
+        # "不用了" is no photo here, not "stop reporting".
+        return ends_photo_step(text)
+    if asking == DUPLICATE_CHOICE:
+        return duplicate.choice(text, intent) is not None
     plain_yes_or_no = says_yes(text, intent) or says_no(text, intent)
     if asking == CATEGORY:
         return bool(category_meant(text)) or plain_yes_or_no

@@ -45,9 +45,10 @@ def make_tracker(
     sender_id: str = "resident-1",
     candidates: Optional[Dict[str, Any]] = None,
     earlier: Iterable[Dict[str, Any]] = (),
+    channel: str = "rest",
 ) -> Tracker:
-    """A tracker right after the resident said `text`; `candidates` are slot events the form hands in to validate,
-    `earlier` the events before that message."""
+    """A tracker right after the resident said `text` on `channel`; `candidates` are slot events the form hands in
+    to validate, `earlier` the events before that message."""
     parse_data = {
         "text": text,
         "intent": {"name": intent, "confidence": confidence},
@@ -59,7 +60,7 @@ def make_tracker(
     all_slots.update(slots or {})
     events: List[Dict[str, Any]] = [
         *earlier,
-        {"event": "user", "text": text, "parse_data": parse_data, "input_channel": "rest"},
+        {"event": "user", "text": text, "parse_data": parse_data, "input_channel": channel},
         {"event": "action", "name": active_loop or "action_listen"},
     ]
     events += [{"event": "slot", "name": name, "value": value} for name, value in (candidates or {}).items()]

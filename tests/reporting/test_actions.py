@@ -247,8 +247,9 @@ async def test_correcting_the_location_empties_only_that_field(domain):
     dispatcher, events = await run(ValidateReportForm(), domain, text="地点写错了", intent="correct_field",
                                    confidence=0.9,
                                    slots={**FILLED, "requested_slot": "report_confirmed", "report_confirmed": None})
+    # The new place is looked up again for the same problem.
     assert slot_events(events) == {"report_location": None, "report_confirmed": None, "report_fix_pending": False,
-                                   "report_attempts": 0}
+                                   "report_attempts": 0, "report_duplicate": None, "report_duplicate_choice": None}
     assert "地点" in texts_of(dispatcher)[0]
 
 

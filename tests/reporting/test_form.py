@@ -177,4 +177,4 @@ def test_every_category_can_be_named():
 def test_asking_for_a_person_while_reporting_says_how_and_asks_again():
     state = FormState(description="路灯坏了", category="公共设施", asking="location")
     step = form.take(state, FormMessage("转人工", "request_human", 0.95))
-    assert step.changes == {"location": None} and [reply.text for reply in step.replies] == [texts.PERSON_IN_FORM]
+    assert step.changes["location"] is None and [reply.text for reply in step.replies] == [texts.PERSON_IN_FORM]

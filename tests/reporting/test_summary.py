@@ -24,3 +24,9 @@ def test_long_descriptions_are_shortened_on_screen_only():
 def test_times_are_shown_in_shanghai():
     assert format_time(datetime(2026, 11, 22, 6, 5, tzinfo=timezone.utc)) == "2026年11月22日 14:05"
     assert format_time(datetime(2026, 1, 5, 9, 5, tzinfo=timezone(timedelta(hours=8)))) == "2026年1月5日 09:05"
+
+
+def test_attached_photos_are_counted_before_the_question_and_not_mentioned_otherwise():
+    with_photos = render_summary("公共设施", "前悦社区门口", "路灯坏了好几天了", None, photos=2)
+    assert with_photos.endswith("联系电话：未留（匿名）\n照片：2张\n没问题的话请点「确认提交」。")
+    assert "照片" not in render_summary("公共设施", "前悦社区门口", "路灯坏了好几天了", None)
