@@ -9,7 +9,8 @@ button), and what the bot's reply to it must hold, the reply being all the turn'
     reject:     none may appear
 
 Every turn of every conversation is also checked for what no reply may ever do (see `check_turn`). A conversation
-fails as a whole at its first failed turn; the rest of its turns are not played.
+fails as a whole at its first failed turn; the rest of its turns are not played. A conversation is typed over the
+REST channel unless it names another `channel` (widget: one that can send photos and locations, as payloads).
 """
 import unicodedata
 from dataclasses import dataclass, field
@@ -28,6 +29,8 @@ LOOP_TURNS = 3
 
 TURN_KEYS = {"say", "tap", "expect", "expect_any", "reject"}
 CONVERSATION_KEYS = {"name", "turns"}
+OPTIONAL_CONVERSATION_KEYS = {"channel"}
+CHANNELS = ("rest", "widget")
 
 # (sender, text) -> the bot's messages, each a dict with "text" and maybe "buttons" ({"title", "payload"}).
 Send = Callable[[str, str], List[dict]]
@@ -51,6 +54,7 @@ class Conversation:
     file: str
     name: str
     turns: Tuple[Turn, ...]
+    channel: str = "rest"
 
 
 @dataclass(frozen=True)
@@ -149,15 +153,18 @@ def load_file(path: Path) -> List[Conversation]:
     conversations = []
     for i, raw in enumerate(data, 1):
         where = f"{path.name} #{i}"
-        if not isinstance(raw, dict) or set(raw) != CONVERSATION_KEYS:
-            raise DialogueFileError(f"{where}: a conversation has exactly `name` and `turns`, got {raw!r}")
-        name, turns = raw["name"], raw["turns"]
+        allowed = CONVERSATION_KEYS | OPTIONAL_CONVERSATION_KEYS
+        if not isinstance(raw, dict) or not CONVERSATION_KEYS <= set(raw) <= allowed:
+            raise DialogueFileError(f"{where}: a conversation has `name`, `turns` and maybe `channel`, got {raw!r}")
+        name, turns, channel = raw["name"], raw["turns"], raw.get("channel", "rest")
         if not isinstance(name, str) or not name.strip():
             raise DialogueFileError(f"{where}: `name` must be non-empty text")
         if not isinstance(turns, list) or not turns:
             raise DialogueFileError(f"{where} ({name}): `turns` must be a non-empty list")
+        if channel not in CHANNELS:
+            raise DialogueFileError(f"{where} ({name}): `channel` is one of {CHANNELS}, got {channel!r}")
         parsed = tuple(_turn(turn, f"{where} ({name}) turn {j}") for j, turn in enumerate(turns, 1))
-        conversations.append(Conversation(path.name, name, parsed))
+        conversations.append(Conversation(path.name, name, parsed, channel))
     return conversations
 
 
@@ -253,11 +260,12 @@ def run_conversation(conversation: Conversation, send: Send, sender: str) -> Out
     return Outcome(conversation, None, tuple(exchanges))
 
 
-def run_file(conversations: Iterable[Conversation], send: Send, new_sender: Callable[[], str]) -> FileResult:
+def run_file(conversations: Iterable[Conversation], send: Send, new_sender: Callable[[str], str]) -> FileResult:
+    """`new_sender(channel)`: a new conversation id on that channel (`send` tells the channel by the id)."""
     conversations = list(conversations)
     result = FileResult(conversations[0].file if conversations else "")
     for conversation in conversations:
-        result.outcomes.append(run_conversation(conversation, send, new_sender()))
+        result.outcomes.append(run_conversation(conversation, send, new_sender(conversation.channel)))
     return result
 
 

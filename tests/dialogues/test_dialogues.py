@@ -12,6 +12,7 @@ from typing import Dict, List
 
 import pytest
 
+from bot.benchmarks.stack import REST_PATH, WIDGET_PATH
 from tests.conftest import PROJECT_ROOT, new_sender
 from tests.dialogues.runner import (
     MIN_PASS_RATE,
@@ -42,8 +43,20 @@ TRAINING_DATA = PROJECT_ROOT / "data"
 @pytest.fixture(scope="module")
 def dialogue_results(stack, request) -> Dict[str, FileResult]:
     """Play every file once; print and save the summary."""
-    send = lambda sender, text: stack.say(sender, text, timeout=TURN_TIMEOUT)  # noqa: E731
-    results = {file: run_file(conversations, send, new_sender) for file, conversations in load_all().items()}
+    widget_senders = set()
+
+    def sender_on(channel: str) -> str:
+        if channel != "widget":
+            return new_sender()
+        sender = stack.widget_sender()
+        widget_senders.add(sender)
+        return sender
+
+    def send(sender: str, text: str) -> List[dict]:
+        path = WIDGET_PATH if sender in widget_senders else REST_PATH
+        return stack.say(sender, text, timeout=TURN_TIMEOUT, path=path)
+
+    results = {file: run_file(conversations, send, sender_on) for file, conversations in load_all().items()}
     report = render_report(results)
     RESULTS_FILE.parent.mkdir(parents=True, exist_ok=True)
     RESULTS_FILE.write_text(render_report(results, got_limit=600), encoding="utf-8")
@@ -176,9 +189,20 @@ def test_the_report_gives_each_file_and_all_together(tmp_path):
     (tmp_path / "a.yml").write_text("- name: one\n  turns:\n    - say: 你好\n      expect: [前进]\n", encoding="utf-8")
     conversations = load_all(tmp_path)["a.yml"]
     send, _ = _bot({"你好": [{"text": "您好！我是前进小助手"}]})
-    report = render_report({"a.yml": run_file(conversations, send, lambda: "s")})
+    report = render_report({"a.yml": run_file(conversations, send, lambda channel: "s")})
     assert "dialogues a.yml: 1/1 passed (100.0%)" in report
     assert "dialogues all files: 1/1 passed (100.0%)" in report
+
+
+def test_a_conversation_may_name_the_widget_channel_and_no_other(tmp_path):
+    (tmp_path / "c.yml").write_text("- name: three\n  channel: widget\n  turns:\n    - say: 你好\n", encoding="utf-8")
+    [conversation] = load_all(tmp_path)["c.yml"]
+    asked = []
+    run_file([conversation], lambda sender, text: [{"text": "您好"}], lambda channel: asked.append(channel) or "s")
+    assert conversation.channel == "widget" and asked == ["widget"]
+    (tmp_path / "c.yml").write_text("- name: four\n  channel: fax\n  turns:\n    - say: 你好\n", encoding="utf-8")
+    with pytest.raises(DialogueFileError, match="`channel` is one of"):
+        load_all(tmp_path)
 
 
 def test_a_malformed_turn_is_refused_with_where_it_is(tmp_path):
