@@ -98,7 +98,8 @@ def test_resident_asks_by_quick_replies_and_by_typing_and_history_survives_reloa
 
 
 def test_a_report_typed_from_start_to_end_shows_every_message_of_every_turn(phone, widget_url, artifacts):
-    """Typed, not tapped: each refusal comes with the question again, and a turn of two messages shows both."""
+    """Typed, not tapped: each refusal comes with the question again, and a turn of two messages shows both; the
+    widget can send photos, so one is asked for after the place."""
     page = phone
     page.goto(widget_url)
     expect(page.locator(BOT_REPLIES)).to_have_count(1)
@@ -107,7 +108,8 @@ def test_a_report_typed_from_start_to_end_shows_every_message_of_every_turn(phon
         ("对", ["问题在什么地方"]),
         ("提交吧", ["“提交吧”不像是地点", "问题在什么地方"]),
         ("交通", ["「交通停车」是问题的类别", "回复“取消”就不报了"]),
-        ("前新社区西门口", ["留电话是为了", "不想留可以回复“不留”"]),
+        ("前新社区西门口", ["拍一张现场照片", "没有照片请回复“没有照片”"]),
+        ("没拍", ["留电话是为了", "不想留可以回复“不留”"]),
         ("不留", ["类别：交通停车", "地点：前新社区西门口"]),
         ("地点错了，是前新社区西门", ["地点改成了「前新社区西门」", "地点：前新社区西门\n"]),
         ("提交吧", ["工单号", "地点：前新社区西门"]),
