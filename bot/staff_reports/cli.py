@@ -10,7 +10,7 @@ from bot.staff_reports.unanswered import DEFAULT_LIMIT, TrackerStoreError, find_
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("report", help="给工作人员看的统计报告")
     commands = parser.add_subparsers(dest="report_command", metavar="REPORT", required=True)
-    unanswered = commands.add_parser("unanswered", help="居民问了但没答上来的问题，按次数排序（电话号码已隐藏）")
+    unanswered = commands.add_parser("unanswered", help="居民问了但没答上来的问题，按次数排序（填表时的回答不算，电话号码已隐藏）")
     unanswered.add_argument("--db", help="对话记录数据库地址（默认 TRACKER_STORE_URL，否则 var/tracker.db）")
     unanswered.add_argument("--limit", type=int, default=DEFAULT_LIMIT, help=f"最多显示几条（默认 {DEFAULT_LIMIT}）")
     unanswered.set_defaults(handler=unanswered_command)
