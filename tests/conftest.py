@@ -142,10 +142,11 @@ def stack(tmp_path_factory, wechat_api) -> Iterator[LocalStack]:
         yield stack
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """One Chromium for the session, driven by Playwright: its sync API allows one Playwright per thread, so the
-    widget's and the console's browser tests share it."""
+    """Chromium driven by Playwright, for one test module at a time: Playwright's sync API allows one instance per
+    thread and keeps an event loop running while it lives, which would break later tests that run one of their
+    own (the Rasa and conversation-store tests)."""
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: `make system-test-deps` installs chromium and fonts-noto-cjk")
     from playwright.sync_api import sync_playwright
