@@ -6,7 +6,7 @@ answers the form. Both are marked here so that every report leaves them out the 
 """
 import json
 from dataclasses import dataclass
-from typing import Dict, Iterator, Optional, Tuple
+from typing import Dict, Iterator, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -29,7 +29,6 @@ class ResidentTurn:
     parse_data: dict
     in_form: bool
     reply_text: str = ""
-    reply_buttons: Tuple[str, ...] = ()  # the payloads of the reply's buttons
 
 
 def resident_turns(connection: Connection, since: Optional[float] = None) -> Iterator[ResidentTurn]:
@@ -53,8 +52,6 @@ def resident_turns(connection: Connection, since: Optional[float] = None) -> Ite
             turn = waiting.pop(sender_id, None)
             if turn is not None:
                 turn.reply_text = str(event.get("text") or "")
-                buttons = (event.get("data") or {}).get("buttons") or []
-                turn.reply_buttons = tuple(str(button.get("payload") or "") for button in buttons)
                 yield turn
             continue
         if sender_id in waiting:
