@@ -110,9 +110,14 @@ def phone_numbers(text: str) -> List[Number]:
     return [number for number in find_numbers(text) if number.kind != ID_CARD]
 
 
+def may_hold_a_number(text: str) -> bool:
+    """Whether `text` has a digit at all: a text without one needs no masking."""
+    return bool(text) and _ANY_DIGIT.search(text) is not None
+
+
 def mask_personal_data(text: str) -> str:
     """`text` with every phone and ID-card number masked, keeping only what identifies no one."""
-    if not text or not _ANY_DIGIT.search(text):
+    if not may_hold_a_number(text):
         return text
     pieces, last = [], 0
     for number in find_numbers(text):

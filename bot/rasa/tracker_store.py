@@ -14,18 +14,19 @@ cleared (the report filed, cancelled or started afresh) or a new session starts 
 is masked too, in every stored event of the conversation; the retention sweep masks it in conversations whose
 session expired without the resident coming back (bot/conversation_store.py).
 """
+import hashlib
 import itertools
 import json
 import logging
 import weakref
-from typing import Any, Dict, Iterator, List, Optional, Text, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Set, Text, Tuple
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event, SessionStarted, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.conversation_store import PHONE_SLOT
-from bot.personal_data.numbers import mask_personal_data
+from bot.personal_data.numbers import mask_personal_data, may_hold_a_number
 
 logger = logging.getLogger(__name__)
 
@@ -54,10 +55,36 @@ class StoredEventCounts:
         return len(self._counts)
 
 
+class TextsWithoutNumbers:
+    """Texts with digits that masking left as they were, so that they are not searched again: the bot's answers
+    (opening hours, dates, fees) come back turn after turn, and searching one costs more than the rest of its
+    event. Kept as digests, so no resident's words stay in memory; bounded, emptied when full."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._digests: Set[bytes] = set()
+
+    def masked(self, text: str) -> str:
+        if not may_hold_a_number(text):
+            return text
+        digest = hashlib.sha256(text.encode("utf-8")).digest()
+        if digest in self._digests:
+            return text
+        result = mask_personal_data(text)
+        if result == text:
+            if len(self._digests) >= self.capacity:
+                self._digests.clear()
+            self._digests.add(digest)
+        return result
+
+
+_without_numbers = TextsWithoutNumbers(capacity=10_000)
+
+
 def masked(value: Any) -> Any:
     """`value` (decoded JSON) with phone and ID numbers masked in every string, numbers and keys left as they are."""
     if isinstance(value, str):
-        return mask_personal_data(value)
+        return _without_numbers.masked(value)
     if isinstance(value, list):
         return [masked(item) for item in value]
     if isinstance(value, dict):

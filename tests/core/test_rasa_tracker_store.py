@@ -9,7 +9,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from sqlalchemy import event
 
-from bot.rasa.tracker_store import ConversationStore
+from bot.personal_data import numbers
+from bot.rasa.tracker_store import ConversationStore, TextsWithoutNumbers
 
 # After the tracker's first event, which Rasa stamps with the current time.
 LATER = time.time() + 100
@@ -277,3 +278,22 @@ async def test_a_new_session_masks_the_phone_of_an_abandoned_form(statements):
     await store.save(tracker)
 
     assert PHONE not in stored_text(store, "resident-1") and "138****5678" in stored_text(store, "resident-1")
+
+
+def test_a_text_with_digits_but_no_number_is_searched_once_and_one_with_a_phone_every_time(monkeypatch):
+    searched = []
+    find_numbers = numbers.find_numbers
+    monkeypatch.setattr(numbers, "find_numbers", lambda text: searched.append(text) or find_numbers(text))
+    texts = TextsWithoutNumbers(capacity=2)
+    hours = "社区食堂每天11:00-13:00开放"
+    phone = "我的电话13812345678"
+
+    assert [texts.masked(hours) for _ in range(3)] == [hours] * 3
+    assert [texts.masked(phone) for _ in range(2)] == ["我的电话138****5678"] * 2
+    assert texts.masked("没有数字") == "没有数字"
+    assert searched == [hours, phone, phone]
+
+    texts.masked("2024年")
+    texts.masked("第3幢")  # full: emptied, then kept
+    texts.masked(hours)
+    assert searched[-3:] == ["2024年", "第3幢", hours]
