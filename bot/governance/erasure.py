@@ -15,7 +15,14 @@ from typing import List, Optional, Tuple
 
 from sqlalchemy import and_, case, delete, literal, or_, select, update
 
-from bot.governance.models import Consultation, ConsultationAddition, Notification, Report, UTCDateTime
+from bot.governance.models import (
+    Consultation,
+    ConsultationAddition,
+    Notification,
+    Report,
+    ReportFollower,
+    UTCDateTime,
+)
 from bot.governance.queue import ReportQueue
 from bot.governance.statuses import CLOSED
 from bot.governance.tickets import normalise_consultation, normalise_ticket
@@ -115,8 +122,8 @@ def consultations_of(queue: ReportQueue, sender_id: str) -> List[str]:
 
 
 def forget_messages(queue: ReportQueue, sender_id: str) -> Tuple[List[str], int]:
-    """Delete every consultation this conversation left (with its additions) and every notification written for
-    it; returns (the consultations' numbers, how many notifications)."""
+    """Delete every consultation this conversation left (with its additions), every notification written for it and
+    its following of other residents' tickets; returns (the consultations' numbers, how many notifications)."""
     with queue.writing() as session:
         numbers = list(session.scalars(select(Consultation.number).where(Consultation.sender_id == sender_id)
                                        .order_by(Consultation.id).with_for_update()))
@@ -124,4 +131,6 @@ def forget_messages(queue: ReportQueue, sender_id: str) -> Tuple[List[str], int]
                         .execution_options(synchronize_session=False))
         notifications = session.execute(delete(Notification).where(Notification.conversation == sender_id)
                                         .execution_options(synchronize_session=False)).rowcount
+        session.execute(delete(ReportFollower).where(ReportFollower.conversation == sender_id)
+                        .execution_options(synchronize_session=False))
     return numbers, notifications

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
+from bot.governance import erasure
 from bot.governance.duplicates import distance_metres, find_duplicate, normalise_place, same_place
 from bot.governance.errors import UnknownTicket
 from bot.governance.models import Report, ReportFollower
@@ -161,3 +162,15 @@ def test_each_status_change_reaches_the_filer_and_every_follower_once(queue, clo
     assert [note.channel for note in second] == ["wechat", "wechat"]
     assert "路灯已修复" in third[1].text
     assert [box.take_for(who) for who in ("resident-1", "resident-2", "resident-3")] == [[], [], []]
+
+
+def test_a_forgotten_conversation_follows_nothing_any_more(queue, clock):
+    filed = queue.submit(draft(**LAMP))
+    queue.follow(filed.ticket_no, "resident-2", "wechat")
+    queue.follow(filed.ticket_no, "resident-3", "wechat")
+
+    erasure.forget_messages(queue, "resident-2")
+
+    assert queue.get(filed.ticket_no).followers == 1
+    queue.set_status(filed.ticket_no, "处理中")
+    assert NotificationBox(queue).take_for("resident-2") == []
