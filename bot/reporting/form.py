@@ -197,7 +197,16 @@ def _answer(state: FormState, message: FormMessage) -> Step:
         return _correct(state, message.text)
     if turn is not TurnKind.ANSWER:
         return Step(aside=True)
+    if _about_sending(message, asking):
+        return _how_to_send(state, message.intent)
     return _TAKERS[asking](state, message)
+
+
+def _about_sending(message: FormMessage, asking: str) -> bool:
+    """"我拍了照片" / "我发个定位给你" typed where words are asked for: not the problem, not the place."""
+    if message.intent not in (ATTACH_PHOTO, SHARE_LOCATION) or message.confidence < MIN_CONFIDENCE:
+        return False
+    return asking == DESCRIPTION or (asking == LOCATION and not looks_like_place(message.text))
 
 
 def ask(state: FormState) -> List[Reply]:
@@ -278,8 +287,6 @@ def _take_category(state: FormState, message: FormMessage) -> Step:
 
 def _take_location(state: FormState, message: FormMessage) -> Step:
     text = message.text.strip()
-    if message.intent == SHARE_LOCATION and message.confidence >= MIN_CONFIDENCE and not looks_like_place(text):
-        return _how_to_send(state, SHARE_LOCATION)
     if field_named_in(text) == LOCATION:
         text = _new_value(text, LOCATION) or text
     problem = place_problem(text)

@@ -327,3 +327,16 @@ def test_a_report_begun_before_these_steps_is_settled_without_questions():
     old = FormState(description="路灯坏了", category="公共设施", location="前悦社区3幢", channel="rest")
     settled = form.settle(old, lambda *where: None).changes
     assert settled == {"photos_done": True, "duplicate_choice": duplicate.FILE}
+
+
+@pytest.mark.parametrize("channel, expected", [("widget", texts.LOCATION_HOW), ("rest", texts.LOCATION_NOT_ON_CHANNEL)])
+def test_words_about_sending_a_location_or_a_photo_are_not_taken_for_the_place_or_the_problem(channel, expected):
+    resident = Resident("我要反映问题", channel)
+    reply = resident.types("我拍了照片能发给你吗", "attach_photo")
+    assert resident.state.description is None and texts.ASK_DESCRIPTION in reply
+    resident.types("小区门口路灯坏了好几天了")
+    resident.types("对")
+    reply = resident.types("我发个定位给你", "share_location")
+    assert expected in reply and texts.ASK_LOCATION in reply and resident.state.location is None
+    resident.types("前悦社区3幢旁边，我发个定位", "share_location")
+    assert resident.state.location == "前悦社区3幢旁边，我发个定位"
