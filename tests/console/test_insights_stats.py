@@ -1,7 +1,8 @@
-"""The 运行情况 figures (bot/console/stats.py) over real databases written by the project's own code: the
-conversation store (SQLite) by the Rasa server's store class, the reports (SQLite and PostgreSQL) by the queue's
-submit, set_status and rate; and the SVG charts drawn from them (bot/console/charts.py): well-formed,
-self-contained, with their tables."""
+"""The 运行情况 figures (bot/console/stats.py) over real databases (SQLite and PostgreSQL) written by the project's
+own code: the conversation store by the Rasa server's store class, the reports by the queue's submit, set_status
+and rate; and the SVG charts drawn from them (bot/console/charts.py): well-formed, self-contained, with their
+tables."""
+import time
 import uuid
 import xml.etree.ElementTree as ElementTree
 from datetime import date, datetime, timedelta, timezone
@@ -40,11 +41,15 @@ def said(text: str, when: float, *payloads: str) -> BotUttered:
     return BotUttered(text, data={"buttons": [{"title": p, "payload": p} for p in payloads]}, timestamp=when)
 
 
-@pytest.fixture
-async def conversations(tmp_path):
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def conversations(request, tmp_path):
     """Four conversations, as the Rasa server's store (bot/rasa/tracker_store.py) writes them."""
-    path = tmp_path / "tracker.db"
-    store = ConversationStore(Domain.empty(), dialect="sqlite", db=str(path))
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'tracker.db'}"
+        store = ConversationStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "tracker.db"))
+    else:
+        url = request.getfixturevalue("postgres").create_database(f"insights_{time.monotonic_ns()}")
+        store = ConversationStore(Domain.empty(), host=url)
     histories = {
         "rest-1": [
             asked("老年食堂在哪", at(0), "ask_elderly_lunch"), said(ANSWER, at(0) + 1),
@@ -74,7 +79,7 @@ async def conversations(tmp_path):
     for sender_id, events in histories.items():
         await store.save(DialogueStateTracker.from_events(sender_id, events))
     store.engine.dispose()
-    engine = connect(f"sqlite:///{path}")
+    engine = connect(url)
     yield engine
     engine.dispose()
 
