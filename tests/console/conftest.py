@@ -87,4 +87,5 @@ database_url = governance_fixtures.database_url
 def postgres_url(request) -> str:
     """A database of its own in the session's cluster: the governance tests' fixture makes "queue_tests" once per
     session, and both sets of tests may run in one session."""
-    return os.environ.get("DATABASE_URL_TEST_PG") or request.getfixturevalue("postgres").create_database("console_tests")
+    configured = os.environ.get("DATABASE_URL_TEST_PG")
+    return configured or request.getfixturevalue("postgres").create_database("console_tests")

@@ -96,7 +96,8 @@ def test_each_account_change_is_in_the_audit_log(database, monkeypatch):
     staff(monkeypatch, "enable", "王芳")
     entries, total = audit.entries(queue=database)
     assert [(entry.account, entry.action, entry.target) for entry in entries] == [
-        ("命令行", "staff_enable", "王芳"), ("命令行", "staff_disable", "王芳"), ("命令行", "staff_passwd", "王芳"), ("命令行", "staff_add", "王芳")]
+        ("命令行", "staff_enable", "王芳"), ("命令行", "staff_disable", "王芳"), ("命令行", "staff_passwd", "王芳"),
+        ("命令行", "staff_add", "王芳")]
     assert all("long password" not in entry.detail for entry in entries)
 
 
