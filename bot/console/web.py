@@ -140,9 +140,6 @@ class Response:
     headers: List[Tuple[str, str]] = field(default_factory=list)
     body: bytes = b""
 
-    def header(self, name: str) -> Optional[str]:
-        return next((value for key, value in self.headers if key.lower() == name.lower()), None)
-
 
 Handler = Callable[[Request], Response]
 
