@@ -71,6 +71,8 @@ def insights(console, tmp_path, monkeypatch):
         BotUttered(knowledge_texts.SUGGEST, timestamp=moment + 1),
         ActiveLoop("report_form", timestamp=moment + 2),
         asked("前悦社区3幢门口", moment + 3, "nlu_fallback", 0.2),
+        ActiveLoop(None, timestamp=moment + 4),
+        asked("<img src=x onerror=alert(1)>门票", moment + 5, "nlu_fallback", 0.2),
     ]))
     store_conversations(path, trackers)
     # A copy of the project's knowledge and training data, where the console runs (paths are shown from there).
@@ -93,6 +95,7 @@ def test_asks_lists_unanswered_questions_most_frequent_first_without_form_answer
     assert f"3 {local(now()):%Y-%m-%d}" in page
     assert "电话138****5678" in page and "13812345678" not in page
     assert "3幢门口" not in page  # the answer to a report form's question
+    assert "&lt;img src=x onerror=alert(1)&gt;门票" in insights.get(insights.signed_in("李静"), "/asks").text
     assert "还没有答复过的同类留言" in page and "生成知识草稿" not in page
 
 
@@ -189,8 +192,8 @@ def test_dashboard_draws_the_last_thirty_days(insights):
     shown = text_of(page)
 
     assert page.count("<svg") == 7 and page.count("<summary>查看数据表</summary>") == 7
-    assert "过去 30 天共 4 条提问" in shown
-    assert "共 4 条提问：直接回答 0，给出选项 1，没能理解 3。" in shown
+    assert "过去 30 天共 5 条提问" in shown
+    assert "共 5 条提问：直接回答 0，给出选项 1，没能理解 4。" in shown
     assert "过去 30 天共收到 2 件工单" in shown and "1 件已办结，1 件还在办理" in shown
     assert "从受理到办结的中位数是 5 小时" in shown
     assert "共 1 件工单得到评价，其中满意 1 件" in shown
