@@ -10,6 +10,7 @@ from typing import List, Optional, Tuple
 
 from sqlalchemy import func, select
 
+from bot.console.texts import ACTION_LABELS
 from bot.governance import clock
 from bot.governance.models import STAFF_NAME_LENGTH, AuditEntry
 from bot.governance.queue import ReportQueue, open_queue
@@ -31,7 +32,10 @@ class AuditView:
 
 def record(account: str, action: str, target: str = "", detail: str = "",
            queue: Optional[ReportQueue] = None) -> None:
-    """Write one entry: `account` did `action` to `target` (a ticket, an account name); `detail` is masked."""
+    """Write one entry: `account` did `action` (one of ACTION_LABELS, so the log can name it) to `target` (a
+    ticket, an account name); `detail` is masked."""
+    if action not in ACTION_LABELS:
+        raise ValueError(f"no label for audit action {action!r}: add it to bot/console/texts.py ACTION_LABELS")
     queue = queue or open_queue()
     with queue.writing() as session:
         session.add(AuditEntry(

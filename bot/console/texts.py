@@ -54,6 +54,7 @@ ACTION_LABELS = {
     "staff_passwd": "修改密码",
     "staff_disable": "停用账号",
     "staff_enable": "启用账号",
+    "draft_knowledge": "生成知识草稿",
 }
 
 # --- lists and tickets ---

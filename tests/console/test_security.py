@@ -10,6 +10,7 @@ import pytest
 from bot.console import accounts as accounts_module, audit, routes, signin
 from bot.console.accounts import StaffAccounts, hash_password, password_matches
 from bot.console.server import MAX_BODY, SESSION_COOKIE, SIGNIN_COOKIE
+from bot.governance import ReportQueue
 from tests.console.conftest import PASSWORD
 
 EXAMPLE_PARAMS = {"ticket_no": "QJ20240501-0001", "number": "ZX20240501-0001", "name": "x.jpg"}
@@ -276,3 +277,13 @@ def test_a_failed_sign_in_under_a_name_that_is_no_account_does_not_log_what_was_
     [entry] = audit.entries(queue=console.queue)[0]
     assert (entry.account, entry.action, entry.target) == ("（不存在的账号）", "sign_in_failed", "")
     assert "my-Secret" not in entry.detail
+
+
+def test_an_audit_action_without_a_label_is_refused_before_anything_is_written(tmp_path):
+    queue = ReportQueue.from_url(f"sqlite:///{tmp_path / 'governance.db'}")
+    try:
+        with pytest.raises(ValueError, match="ACTION_LABELS"):
+            audit.record("王芳", "unlabelled_action", "QJ20261130-0001", queue=queue)
+        assert audit.entries(queue=queue) == ([], 0)
+    finally:
+        queue.close()
