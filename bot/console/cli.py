@@ -7,6 +7,7 @@ echo, or read from standard input with --password-stdin (scripts, tests).
 import argparse
 import getpass
 import sys
+from typing import Callable
 
 from bot.console import audit, server, texts
 from bot.console.accounts import MIN_PASSWORD, AccountError, StaffAccounts, check_name
@@ -73,32 +74,28 @@ def passwd_command(args: argparse.Namespace) -> int:
 
 
 def disable_command(args: argparse.Namespace) -> int:
-    try:
-        disabled = StaffAccounts().disable(args.name)
-    except AccountError as error:
-        print(error, file=sys.stderr)
-        return 1
-    name = args.name.strip()
-    if not disabled:
-        print(texts.ACCOUNT_ALREADY_DISABLED.format(name=name))
-        return 0
-    audit.record(COMMAND_LINE, "staff_disable", name)
-    print(texts.ACCOUNT_DISABLED.format(name=name))
-    return 0
+    return _switch(args.name, StaffAccounts().disable, "staff_disable", texts.ACCOUNT_DISABLED,
+                   texts.ACCOUNT_ALREADY_DISABLED)
 
 
 def enable_command(args: argparse.Namespace) -> int:
+    return _switch(args.name, StaffAccounts().enable, "staff_enable", texts.ACCOUNT_ENABLED,
+                   texts.ACCOUNT_ALREADY_ENABLED)
+
+
+def _switch(name: str, change: Callable[[str], bool], action: str, done: str, already: str) -> int:
+    """Disable or enable an account: `change` says whether it changed anything; only a change is audited."""
     try:
-        enabled = StaffAccounts().enable(args.name)
+        changed = change(name)
     except AccountError as error:
         print(error, file=sys.stderr)
         return 1
-    name = args.name.strip()
-    if not enabled:
-        print(texts.ACCOUNT_ALREADY_ENABLED.format(name=name))
+    name = name.strip()
+    if not changed:
+        print(already.format(name=name))
         return 0
-    audit.record(COMMAND_LINE, "staff_enable", name)
-    print(texts.ACCOUNT_ENABLED.format(name=name))
+    audit.record(COMMAND_LINE, action, name)
+    print(done.format(name=name))
     return 0
 
 

@@ -2,6 +2,8 @@
 points at it, as in production), with helpers to make a staff account and sign in as a browser does."""
 import os
 import re
+import subprocess
+import sys
 from dataclasses import dataclass
 from typing import Dict, Iterator, Optional
 
@@ -11,9 +13,11 @@ import requests
 from bot.console.accounts import StaffAccounts
 from bot.console.server import ConsoleServer
 from bot.governance.queue import ReportQueue, open_queue
+from tests.conftest import PROJECT_ROOT
 from tests.governance import conftest as governance_fixtures
 
 PASSWORD = "correct horse battery"
+TABLET = {"viewport": {"width": 820, "height": 1180}, "device_scale_factor": 1, "has_touch": True}
 _CSRF = re.compile(r'name="csrf_token" value="([^"]*)"')
 
 
@@ -89,3 +93,24 @@ def postgres_url(request) -> str:
     session, and both sets of tests may run in one session."""
     configured = os.environ.get("DATABASE_URL_TEST_PG")
     return configured or request.getfixturevalue("postgres").create_database("console_tests")
+
+
+def stack_console(stack, staff: str) -> str:
+    """The address of the console `python -m bot run` started, with an account for `staff` made as staff make one
+    (`python -m bot staff add`)."""
+    added = subprocess.run([sys.executable, "-m", "bot", "staff", "add", staff, "--password-stdin"],
+                           input=PASSWORD + "\n", capture_output=True, text=True, cwd=PROJECT_ROOT, env=stack.env,
+                           timeout=60)
+    assert added.returncode == 0, added.stderr
+    return f"http://127.0.0.1:{stack.env['CONSOLE_PORT']}"
+
+
+@pytest.fixture
+def tablet(browser):
+    """A page in a tablet-sized Chinese browser window."""
+    context = browser.new_context(locale="zh-CN", **TABLET)
+    context.set_default_timeout(30_000)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()

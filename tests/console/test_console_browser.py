@@ -3,8 +3,6 @@ keyboard, filters the queue, closes a report with a note that the resident's nex
 question left for staff, sees a report's photo and place. Screenshots go to tests/artifacts/console-*.png."""
 import io
 import re
-import subprocess
-import sys
 
 import pytest
 from PIL import Image, ImageDraw
@@ -12,11 +10,10 @@ from PIL import Image, ImageDraw
 from bot.governance import ReportDraft
 from bot.governance.consultations import ConsultationDesk
 from bot.photos.store import PhotoStore
-from tests.conftest import PROJECT_ROOT, new_sender
-from tests.console.conftest import PASSWORD
+from tests.conftest import new_sender
+from tests.console.conftest import PASSWORD, TABLET, stack_console
 from tests.e2e.test_notes_stack import file_report, stack_queue
 
-TABLET = {"viewport": {"width": 820, "height": 1180}, "device_scale_factor": 1, "has_touch": True}
 DESKTOP = {"width": 1280, "height": 720}
 NOTE = "已联系物业清理纸箱，消防通道已畅通。"
 ANSWER = "社区食堂周六、周日照常开放，午餐时间 11:00 至 13:00。"
@@ -24,22 +21,9 @@ ANSWER = "社区食堂周六、周日照常开放，午餐时间 11:00 至 13:00
 
 @pytest.fixture(scope="module")
 def console_url(stack) -> str:
-    added = subprocess.run([sys.executable, "-m", "bot", "staff", "add", "王芳", "--password-stdin"],
-                           input=PASSWORD + "\n", capture_output=True, text=True, cwd=PROJECT_ROOT, env=stack.env,
-                           timeout=60)
-    assert added.returncode == 0, added.stderr
+    url = stack_console(stack, "王芳")
     assert "工作人员工作台 http://127.0.0.1:" in stack.log()  # `python -m bot run` says where it is
-    return f"http://127.0.0.1:{stack.env['CONSOLE_PORT']}"
-
-
-@pytest.fixture
-def tablet(browser):
-    context = browser.new_context(locale="zh-CN", **TABLET)
-    context.set_default_timeout(30_000)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
+    return url
 
 
 def sign_in(page, console_url: str, artifacts=None) -> None:

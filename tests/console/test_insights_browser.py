@@ -2,8 +2,6 @@
 question on the running bot (and no conversation is stored for it), reads the charts and their tables with the
 keyboard, and sees what residents asked that the bot could not answer; and, on a console of its own with a copy of
 the knowledge base, drafts a knowledge entry from a staff answer. Screenshots: tests/artifacts/console-*.png."""
-import subprocess
-import sys
 import uuid
 from datetime import timedelta
 
@@ -14,12 +12,11 @@ from bot.conversation_store import connect, events
 from bot.governance import ReportDraft
 from bot.governance.clock import now
 from bot.governance.consultations import ConsultationDesk
-from tests.conftest import PROJECT_ROOT, new_sender
-from tests.console.conftest import PASSWORD
+from tests.conftest import new_sender
+from tests.console.conftest import PASSWORD, stack_console
 from tests.console.test_insights_pages import QUESTION, STAFF_ANSWER, insights  # noqa: F401 (a fixture)
 from tests.e2e.test_notes_stack import stack_queue
 
-TABLET = {"viewport": {"width": 820, "height": 1180}, "device_scale_factor": 1, "has_touch": True}
 STAFF = "李静"
 UNKNOWN = "火星基地的门票多少钱"
 TITLE = "90周岁以上老人免费午餐"
@@ -27,22 +24,7 @@ TITLE = "90周岁以上老人免费午餐"
 
 @pytest.fixture(scope="module")
 def console_url(stack) -> str:
-    """The stack's console, with an account made as staff make one: `python -m bot staff add`."""
-    added = subprocess.run([sys.executable, "-m", "bot", "staff", "add", STAFF, "--password-stdin"],
-                           input=PASSWORD + "\n", capture_output=True, text=True, cwd=PROJECT_ROOT, env=stack.env,
-                           timeout=60)
-    assert added.returncode == 0, added.stderr
-    return f"http://127.0.0.1:{stack.env['CONSOLE_PORT']}"
-
-
-@pytest.fixture
-def tablet(browser):
-    context = browser.new_context(locale="zh-CN", **TABLET)
-    context.set_default_timeout(30_000)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
+    return stack_console(stack, STAFF)
 
 
 def stored_events(stack) -> int:
