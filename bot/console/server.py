@@ -9,17 +9,15 @@ import hmac
 import ipaddress
 import logging
 import secrets
-import signal
-import sys
-import threading
 from http.cookies import CookieError, SimpleCookie
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Dict, Optional, Tuple
 from urllib.parse import parse_qs, urlsplit
 
 from bot import rate_limits, settings
 from bot.console import texts, web
 from bot.console.accounts import StaffAccounts, csrf_token
+from bot.http_server import BackgroundHTTPServer, serve_in_foreground
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +28,6 @@ SESSION_COOKIE = "console_session"
 SIGNIN_COOKIE = "console_signin"
 SIGNIN_PATH = "/login"
 SOCKET_TIMEOUT_SECONDS = 30.0
-SHUTDOWN_POLL_SECONDS = 0.05
 _TRUE = ("1", "true", "yes", "on")
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -42,59 +39,22 @@ def address() -> Tuple[str, int]:
     return host, int(port) if port else DEFAULT_PORT
 
 
-class ConsoleServer(ThreadingHTTPServer):
-    daemon_threads = True
+class ConsoleServer(BackgroundHTTPServer):
+    thread_name = "console"
 
     def __init__(self, host: str, port: int, accounts: Optional[StaffAccounts] = None):
         super().__init__((host, port), RequestHandler)
         self.accounts = accounts or StaffAccounts()
-        self._thread: Optional[threading.Thread] = None
-
-    @property
-    def url(self) -> str:
-        host, port = self.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> "ConsoleServer":
-        """Serve in a background thread (tests); stop with `shutdown()`."""
-        self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": SHUTDOWN_POLL_SECONDS},
-                                        name=f"console-{self.server_address[1]}", daemon=True)
-        self._thread.start()
-        return self
-
-    def shutdown(self) -> None:
-        if self._thread is not None:
-            super().shutdown()
-            self._thread.join()
-            self._thread = None
-        self.server_close()
-
-    def handle_error(self, request, client_address) -> None:
-        """A browser that hung up before its answer is routine, not a traceback on stderr."""
-        if isinstance(sys.exc_info()[1], ConnectionError):
-            return
-        super().handle_error(request, client_address)
 
 
 def run(host: str, port: int) -> int:
     """Serve in the foreground until Ctrl-C or SIGTERM."""
     server = ConsoleServer(host, port)
-
-    def stop(signum, frame):
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, stop)
     print(f"工作台已启动：{server.url}/ 。按 Ctrl-C 停止。", flush=True)
     behind_https = settings.get("CONSOLE_SECURE_COOKIES").strip().lower() in _TRUE or rate_limits.trusted_proxies()
     if host not in LOOPBACK and not behind_https:
         logger.warning(texts.OPEN_WITHOUT_HTTPS.format(host=host))
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-    return 0
+    return serve_in_foreground(server)
 
 
 class RequestHandler(BaseHTTPRequestHandler):

@@ -14,13 +14,11 @@ import json
 import logging
 import math
 import re
-import signal
-import sys
 import threading
 import time
 import xml.etree.ElementTree as ElementTree
 from datetime import datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Dict, List, Optional, Tuple
 from urllib.parse import parse_qs, urlsplit
 
@@ -29,6 +27,7 @@ from bot.events_backend.store import EventStore
 from bot.governance.categories import SERVICE_CODES
 from bot.governance.clock import SHANGHAI
 from bot.governance.messages import ERASED_BY_RETENTION
+from bot.http_server import BackgroundHTTPServer, serve_in_foreground
 from bot.personal_data.limits import SWEEP_INTERVAL_SECONDS, RetentionLimits
 
 logger = logging.getLogger(__name__)
@@ -36,8 +35,6 @@ logger = logging.getLogger(__name__)
 MAX_BODY = 1024 * 1024
 FAULT_MODES = ("none", "down", "slow", "error500", "garbage")
 DEFAULT_SLOW_SECONDS = 3.0
-# How soon `shutdown()` returns: tests start and stop many servers.
-SHUTDOWN_POLL_SECONDS = 0.05
 # A client that connects and then goes quiet gives its thread back after this long.
 SOCKET_TIMEOUT_SECONDS = 10.0
 _KEY_IN_LOG = re.compile(r"(api_key=)[^&\s\"]*")
@@ -64,8 +61,8 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _W3_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})")
 
 
-class EventsBackendServer(ThreadingHTTPServer):
-    daemon_threads = True
+class EventsBackendServer(BackgroundHTTPServer):
+    thread_name = "events-backend"
 
     def __init__(self, host: str, port: int, store: EventStore, api_key: str, allow_faults: bool = False,
                  socket_timeout: float = SOCKET_TIMEOUT_SECONDS):
@@ -78,29 +75,7 @@ class EventsBackendServer(ThreadingHTTPServer):
         self.socket_timeout = socket_timeout
         self.fault_mode = "none"
         self.slow_seconds = DEFAULT_SLOW_SECONDS
-        self._thread: Optional[threading.Thread] = None
         self._stop_sweeping = threading.Event()
-
-    @property
-    def port(self) -> int:
-        return self.server_address[1]
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.server_address[0]}:{self.port}"
-
-    def start(self) -> "EventsBackendServer":
-        self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": SHUTDOWN_POLL_SECONDS},
-                                        name=f"events-backend-{self.port}", daemon=True)
-        self._thread.start()
-        return self
-
-    def handle_error(self, request, client_address) -> None:
-        """A client that hung up before its answer (its own timeout) is routine, not a traceback on stderr."""
-        if isinstance(sys.exc_info()[1], ConnectionError):
-            logger.debug("client %s hung up before its answer", client_address[0])
-            return
-        super().handle_error(request, client_address)
 
     def sweep_daily(self, limits: RetentionLimits, interval: float = SWEEP_INTERVAL_SECONDS) -> None:
         """Apply the retention limits to the stored events now and then every `interval` seconds, in a thread."""
@@ -121,11 +96,7 @@ class EventsBackendServer(ThreadingHTTPServer):
     def shutdown(self) -> None:
         """Stop serving and free the port (requests still sleeping in `slow` mode finish on their own)."""
         self._stop_sweeping.set()
-        if self._thread is not None:
-            super().shutdown()
-            self._thread.join()
-            self._thread = None
-        self.server_close()
+        super().shutdown()
 
 
 def serve(port: int, db, api_key: Optional[str] = None, host: str = "127.0.0.1", allow_faults: bool = False,
@@ -142,19 +113,8 @@ def run(port: int, db, api_key: str, host: str = "127.0.0.1", allow_faults: bool
     """Serve in the foreground until Ctrl-C or SIGTERM, applying the retention limits of the settings daily."""
     server = EventsBackendServer(host, port, EventStore(db), api_key, allow_faults)
     server.sweep_daily(RetentionLimits.from_env())
-
-    def stop(signum, frame):
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, stop)
     logger.info("events backend listening on %s (data: %s)", server.url, db)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-    return 0
+    return serve_in_foreground(server)
 
 
 class RequestHandler(BaseHTTPRequestHandler):
