@@ -174,6 +174,14 @@ def postgres() -> Iterator[Postgres]:
 
 
 @pytest.fixture(scope="session")
+def postgres_url(request) -> str:
+    """One database in the session's cluster (or the server DATABASE_URL_TEST_PG names) for every test that runs on
+    PostgreSQL too; each test takes a schema of its own in it (tests/governance/conftest.py database_url). Defined
+    here once: a session fixture imported into two conftest files is two fixtures, and would create it twice."""
+    return os.environ.get("DATABASE_URL_TEST_PG") or request.getfixturevalue("postgres").create_database("queue_tests")
+
+
+@pytest.fixture(scope="session")
 def redis_url(tmp_path_factory) -> Iterator[str]:
     """A private Redis server (Debian's package, `make production-test-deps`) on a free loopback port, its data in a
     temporary directory: never a system service."""

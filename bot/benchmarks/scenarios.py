@@ -5,6 +5,7 @@ broken conversation is counted as a failure instead of being timed as if it had 
 new sender id, so no conversation grows longer than a real one would.
 """
 import itertools
+import random
 from dataclasses import dataclass
 from typing import Callable, List, Sequence
 
@@ -78,8 +79,9 @@ class FollowUpVisit:
 
 REPORT_DESCRIPTION = "小区门口路灯坏了好几天了"
 REPORT_CATEGORY = "公共设施"
-# Each visit's lamp is another one: the same lamp at the same place would be offered as already reported.
-REPORT_LOCATION = "前悦社区南门口{lamp}号灯杆"
+# Each visit's lamp is another one, in every run on the same bot (numbered from a random start), and none of the
+# tests' lamps: the same lamp at the same place would be offered as already reported.
+REPORT_LOCATION = "前悦社区北门口{lamp}号灯杆"
 DECLINE_PHONE = "不留"
 
 
@@ -89,7 +91,7 @@ class ReportVisit:
     name = "report"
 
     def __init__(self) -> None:
-        self._lamps = itertools.count(1)
+        self._lamps = itertools.count(random.SystemRandom().randrange(1, 1_000_000) * 1000)
 
     def steps(self, resident: int, visit: int) -> List[Step]:
         place = REPORT_LOCATION.format(lamp=next(self._lamps))

@@ -1,6 +1,5 @@
 """Console fixtures: the console server on a free loopback port over a fresh governance database (DATABASE_URL
 points at it, as in production), with helpers to make a staff account and sign in as a browser does."""
-import os
 import re
 import subprocess
 import sys
@@ -85,14 +84,6 @@ def console(console_database, tmp_path, monkeypatch) -> Iterator[Console]:
 
 # The governance tests' databases (SQLite and PostgreSQL), shared.
 database_url = governance_fixtures.database_url
-
-
-@pytest.fixture(scope="session")
-def postgres_url(request) -> str:
-    """A database of its own in the session's cluster: the governance tests' fixture makes "queue_tests" once per
-    session, and both sets of tests may run in one session."""
-    configured = os.environ.get("DATABASE_URL_TEST_PG")
-    return configured or request.getfixturevalue("postgres").create_database("console_tests")
 
 
 def stack_console(stack, staff: str) -> str:

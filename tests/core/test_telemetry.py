@@ -51,7 +51,7 @@ def test_every_service_of_python_m_bot_run_runs_without_telemetry(new_process, m
 
     assert bot_run.run() == 1
 
-    assert len(started) == 4, started.keys()  # events backend, outbox worker, action server, Rasa
+    assert len(started) == 5, started.keys()  # events backend, outbox worker, console, action server, Rasa
     assert {name: env.get("RASA_TELEMETRY_ENABLED") for name, env in started.items()} == {
         name: "false" for name in started}
 

@@ -1,22 +1,19 @@
 """The events backend (云治前进) fails for a while: residents still get their ticket at once, and once it is back
 the outbox worker (`python -m bot queue deliver`, its own process) files every report there exactly once.
 """
-import itertools
 
 import pytest
 
 from bot.governance.views import DELIVERED, PENDING
 from tests.conftest import new_sender
 from tests.faults.conftest import file_report, wait_for
+from tests.reporting.test_report_stack import a_place
 
 pytestmark = pytest.mark.stack
 
 FAILED_ATTEMPT_TIMEOUT = 30
 # The worker backs off (2 s doubling, with jitter) while the backend fails; this covers several rounds.
 DELIVERY_TIMEOUT = 90
-# Each report's lamp is another one: the same lamp at the same place would be offered as already reported.
-PLACE = "前悦社区南门口{lamp}号灯杆"
-_lamps = itertools.count(1)
 
 
 def delivery_failed(fault_stack, ticket_no: str) -> bool:
@@ -34,7 +31,7 @@ def test_reports_filed_while_the_backend_fails_are_delivered_once_it_recovers(fa
     problems = ["小区门口路灯坏了好几天了", "楼下的路灯一到晚上就不亮"]
     fault_stack.set_backend_fault(mode)
     try:
-        places = [PLACE.format(lamp=next(_lamps)) for _ in problems]
+        places = [a_place() for _ in problems]
         tickets = [file_report(fault_stack, new_sender(), problem, place) for problem, place in zip(problems, places)]
         for ticket_no in tickets:
             wait_for(lambda: delivery_failed(fault_stack, ticket_no), FAILED_ATTEMPT_TIMEOUT,

@@ -1,6 +1,5 @@
 """Governance fixtures: a fresh queue database per test, on SQLite and on PostgreSQL (the session's private
 cluster, or the server DATABASE_URL_TEST_PG names), and the bundled events backend on a free loopback port."""
-import os
 import uuid
 from itertools import count
 from typing import Optional
@@ -16,11 +15,6 @@ from bot.governance.open311 import Open311Client
 
 API_KEY = "test-api-key"
 _keys = count(1)
-
-
-@pytest.fixture(scope="session")
-def postgres_url(request) -> str:
-    return os.environ.get("DATABASE_URL_TEST_PG") or request.getfixturevalue("postgres").create_database("queue_tests")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -1,5 +1,6 @@
 """The notification outbox on a real database: written with the change it announces, masked, delivered once
 (by reply or by push), claims and leases, deferred pushes; and a report's status changes and rating."""
+import os
 import subprocess
 import sys
 import textwrap
@@ -118,7 +119,7 @@ def test_two_threads_taking_the_same_conversation_get_each_note_once(queue, box)
     assert sorted(taken) == sorted(set(taken)) and len(taken) == 30
 
 
-def test_two_processes_taking_the_same_conversation_get_each_note_once(queue, database_url):
+def test_two_processes_taking_the_same_conversation_get_each_note_once(queue, database_url, tmp_path):
     for number in range(40):
         add_note(queue, text=f"第{number}条")
     script = textwrap.dedent(f"""
@@ -131,8 +132,10 @@ def test_two_processes_taking_the_same_conversation_get_each_note_once(queue, da
         print(",".join(str(note.id) for note in box.take_for("wechat:o-1")))
     """)
     at = str(time.time() + 3)
+    # The processes share this test's short memory (tests/conftest.py own_short_memory), as a machine's do.
+    env = {**os.environ, "DATA_DIR": str(tmp_path), "REDIS_URL": ""}
     workers = [subprocess.Popen([sys.executable, "-c", script, at], cwd=PROJECT_ROOT, stdout=subprocess.PIPE,
-                                text=True) for _ in range(3)]
+                                text=True, env=env) for _ in range(3)]
     outputs = [worker.communicate(timeout=60)[0].strip() for worker in workers]
 
     taken = [int(note_id) for output in outputs for note_id in output.split(",") if note_id]

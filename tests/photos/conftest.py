@@ -2,7 +2,7 @@
 import pytest
 
 from bot.photos.store import PhotoStore
-from tests.governance.conftest import database_url, postgres_url, queue  # noqa: F401 (fixtures used here)
+from tests.governance.conftest import database_url, queue  # noqa: F401 (fixtures used here)
 
 
 @pytest.fixture
