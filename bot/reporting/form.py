@@ -12,6 +12,10 @@ after two failed tries it offers a way forward, and "取消" always stops.
 Photos and a shared location are taken whenever they arrive (attachments.py); the photo step itself is asked once,
 only on channels that can send a photo. As soon as the category and the place are known, the open report of the
 same problem is looked up (`Lookup`, given by the action) and offered to follow instead (duplicate.py).
+
+A place named in a message that describes the problem is kept as written, with its building and "楼下"
+(validation.place_as_written), so the place is not asked; a resident who gives it anyway, in more detail, at a
+later step is heard: that place replaces the kept one as a typed correction would.
 """
 import re
 from dataclasses import dataclass, field, replace
@@ -43,7 +47,14 @@ from bot.reporting.fields import (
 from bot.reporting.phone import declines_phone, normalise_phone
 from bot.reporting.summary import render_summary, shown_phone
 from bot.reporting.turns import MIN_CONFIDENCE, TurnKind, read_turn
-from bot.reporting.validation import describes_problem, description_problem, looks_like_place, place_problem
+from bot.reporting.validation import (
+    describes_problem,
+    description_problem,
+    looks_like_place,
+    place_as_written,
+    place_problem,
+    refined_place,
+)
 from bot.reporting.words import says_no, says_yes
 
 GUESS, FIX_PENDING, ATTEMPTS = "category_guess", "fix_pending", "attempts"
@@ -161,7 +172,7 @@ def _described(text: str, place: Optional[str]) -> Step:
         if not emergency:
             step.replies.append(Reply(texts.START_WITH_DESCRIPTION))
     if place:
-        step.changes[LOCATION] = place
+        step.changes[LOCATION] = place_as_written(text, place)
     return step
 
 
@@ -187,6 +198,9 @@ def _answer(state: FormState, message: FormMessage) -> Step:
     turn = read_turn(message.text, message.intent, message.confidence, asking)
     if turn is TurnKind.EMERGENCY:
         return Step({asking: None}, _emergency(message.text))
+    better_place = _better_place(state, message.text)
+    if better_place:
+        return _fixed(LOCATION, better_place, texts.PLACE_REFINED.format(place=better_place))
     if turn is TurnKind.STRAY_BUTTON:
         return _ask_again(asking, texts.OLD_BUTTON)
     if turn is TurnKind.SMALL_TALK:
@@ -200,6 +214,15 @@ def _answer(state: FormState, message: FormMessage) -> Step:
     if _about_sending(message, asking):
         return _how_to_send(state, message.intent)
     return _TAKERS[asking](state, message)
+
+
+def _better_place(state: FormState, text: str) -> Optional[str]:
+    """"前悦社区3幢楼下" typed after the place "前悦社区" was taken from the first message, when the phone, a photo,
+    the choice or the confirmation is asked: the resident is giving the place they expected to be asked for. A
+    place alone cannot be a phone number, a yes or no, or a skip word, so it is never one of those steps' answers."""
+    if state.location is None or state.asking in (DESCRIPTION, CATEGORY, LOCATION):
+        return None
+    return refined_place(state.location, text)
 
 
 def _about_sending(message: FormMessage, asking: str) -> bool:
@@ -258,7 +281,7 @@ def _take_description(state: FormState, message: FormMessage) -> Step:
     if state.category is None:
         step.changes[GUESS] = guess_category(message.text).category
     if message.place and state.location is None:
-        step.changes[LOCATION] = message.place
+        step.changes[LOCATION] = place_as_written(message.text, message.place)
     return step
 
 
@@ -429,8 +452,12 @@ def _correct(state: FormState, text: str) -> Step:
             changes[GUESS] = None
         return Step(changes, [Reply(texts.FIX_FIELD.format(field=texts.FIELD_LABELS[which]))])
     shown = shown_phone(value) if which == PHONE else value
-    changes = {which: value, CONFIRMED: None, FIX_PENDING: False, ATTEMPTS: 0}
-    return Step(changes, [Reply(texts.FIXED.format(field=texts.FIELD_LABELS[which], value=shown))])
+    return _fixed(which, value, texts.FIXED.format(field=texts.FIELD_LABELS[which], value=shown))
+
+
+def _fixed(which: str, value: Any, said: str) -> Step:
+    """A corrected value, applied at once; the summary is shown (and confirmed) again."""
+    return Step({which: value, CONFIRMED: None, FIX_PENDING: False, ATTEMPTS: 0}, [Reply(said)])
 
 
 def _new_value(text: str, which: str) -> Optional[str]:

@@ -121,6 +121,8 @@ FIELD_LABELS: Dict[str, str] = {DESCRIPTION: "问题描述", CATEGORY: "类别",
 FIELD_BUTTONS: List[Button] = [(label, label) for label in FIELD_LABELS.values()] + [("不用改了", "/affirm")]
 FIX_FIELD = "好的，我们重新填一下{field}。"
 FIXED = "好的，{field}改成了「{value}」。"
+# The resident gave the place in more detail after it was taken from their first message.
+PLACE_REFINED = "好的，地点记为「{place}」。"
 WHICH_FIELD = "请问要改哪一项？可以说“地点写错了”“改一下描述”或“电话填错了”。"
 CORRECT_NOTHING_OPEN = "现在没有正在填写的内容。已经提交的工单如需补充或更正，可以再反映一次，或联系您所在的村（社区）。"
 

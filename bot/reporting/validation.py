@@ -22,11 +22,22 @@ _OPENING_WORDS = re.compile(
     r"吗|呢|啊|呀|吧|了|的|要|想|有"
 )
 # Words that only a place has: a village, estate or building, a house number, or "at the gate of".
+_ESTATE_WORDS = "村|社区|小区|花园|佳苑|公寓|大厦|广场|园区"
+_UNITS = "幢|栋|号楼|单元|号|组|室"
+# Alone, "三号" is more often a date than a house: Chinese numerals count as a place only with a building's unit.
+_CHINESE_UNITS = "幢|栋|号楼|单元|组"
+_CHINESE_NUMERALS = "[零一二两三四五六七八九十百]+"
+_POSITIONS = "门口|村口|楼下|楼道|路口|附近|旁边|对面|那边|[东西南北大]门口?"
 _PLACE_WORDS = re.compile(
-    r"村|社区|小区|花园|佳苑|公寓|大厦|广场|园区|"
-    r"\d+\s*(幢|栋|号楼|单元|号|组|室)|[一二三四五六七八九十]+(幢|栋|号楼|单元|组)|"
-    r"门口|楼下|楼道|路口|附近|旁边|对面"
+    rf"{_ESTATE_WORDS}|\d+\s*(?:{_UNITS})|{_CHINESE_NUMERALS}(?:{_CHINESE_UNITS})|{_POSITIONS}"
 )
+# What may directly follow a recognised place name and still describe the place: "3幢", "二单元", "楼下", "村口".
+_PLACE_DETAIL = re.compile(rf"(?:\s*(?:(?:\d+|{_CHINESE_NUMERALS})\s*(?:{_UNITS})|{_POSITIONS}))+")
+# The village or estate a place starts with: "前悦社区" of "前悦社区3幢楼下", "三丰村" of "三丰村村口".
+_ESTATE = re.compile(rf"^[^\W\d_]+?(?:{_ESTATE_WORDS})")
+# Around a place typed on its own: "在前悦社区3幢楼下。"
+_PLACE_LEADING = re.compile(r"^\s*(?:就在|是在|在)")
+_PLACE_TRAILING = re.compile(r"[\s。.！!，,]+$")
 
 
 # What is typed at the place step but is no place: commands and courtesies (yes/no words and the categories'
@@ -59,6 +70,46 @@ def place_problem(location: str) -> Optional[str]:
 def looks_like_place(text: str) -> bool:
     """True for "在前进村三组" or "3幢楼下", False for "是的" or "不对，是交通的问题"."""
     return bool(_PLACE_WORDS.search(text or ""))
+
+
+def place_as_written(text: str, name: str) -> str:
+    """The place `text` names: the recognised `name` with the building, unit or position written right after it
+    ("前悦社区3幢楼下的路灯不亮了" -> "前悦社区3幢楼下"); just `name` when nothing describing the place follows it or
+    `text` spells it otherwise."""
+    at = (text or "").find(name)
+    if at < 0:
+        return name
+    detail = _PLACE_DETAIL.match(text, at + len(name))
+    return name + (detail.group(0) if detail else "")
+
+
+def estate_of(place: str) -> Optional[str]:
+    """The village or estate `place` starts with, if it starts with one."""
+    match = _ESTATE.match(_PLACE_LEADING.sub("", place or ""))
+    return match.group(0) if match else None
+
+
+def place_alone(text: str) -> Optional[str]:
+    """`text` when it is a place and nothing else, a village or estate with what describes the place after it
+    ("在前悦社区3幢楼下。" -> "前悦社区3幢楼下"); None for anything more ("前悦社区3幢楼下的灯还是不亮")."""
+    place = _PLACE_TRAILING.sub("", _PLACE_LEADING.sub("", text or ""))
+    estate = estate_of(place)
+    if estate is None or place_as_written(place, estate) != place:
+        return None
+    return place
+
+
+def refined_place(kept: str, text: str) -> Optional[str]:
+    """The better place `text` gives for the `kept` one, when `text` is a place alone that says more about it: it
+    contains `kept`, or starts with the same village or estate ("前悦社区" -> "前悦社区3幢楼下", "前悦社区3幢" ->
+    "前悦社区5幢"); None otherwise, and for the same place or less of it ("前悦社区3幢楼下" -> "前悦社区")."""
+    place = place_alone(text)
+    if place is None or words_only(place) in words_only(kept):  # the same place, or less of it
+        return None
+    estate = estate_of(kept)
+    if kept in place or (estate is not None and estate == estate_of(place)):
+        return place
+    return None
 
 
 def description_problem(description: str) -> Optional[str]:

@@ -67,12 +67,12 @@ async def test_tapping_report_from_the_menu_asks_for_the_problem(domain):
     assert slot_events(events)["report_description"] is None
 
 
-async def test_start_takes_the_place_from_the_place_entity(domain):
+async def test_start_takes_the_place_from_the_place_entity_as_written(domain):
     _, events = await run(
         ActionStartReport(), domain, text="三丰村村口的路灯不亮了", intent="report_problem", active_loop=None,
         entities=[{"entity": "place", "value": "三丰村", "start": 0, "end": 3}],
     )
-    assert slot_events(events)["report_location"] == "三丰村"
+    assert slot_events(events)["report_location"] == "三丰村村口"
 
 
 async def test_start_without_details_asks_for_them_later(domain):

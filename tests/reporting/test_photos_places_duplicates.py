@@ -28,12 +28,13 @@ def payload_message(text: str) -> FormMessage:
 
 class Resident:
     """Plays the form as Rasa's form loop and the actions do, on `channel`, with `found` as the open report of the
-    same problem (or none)."""
+    same problem (or none); `place` is the place the NLU recognised in the first message."""
 
-    def __init__(self, first: str, channel: str = "widget", found: Optional[Dict] = None):
+    def __init__(self, first: str, channel: str = "widget", found: Optional[Dict] = None,
+                 place: Optional[str] = None):
         self.lookups: List[tuple] = []
         self.found = found
-        step = form.start(first, channel=channel, lookup=self.lookup)
+        step = form.start(first, place, channel=channel, lookup=self.lookup)
         self.state = replace(FormState(channel=channel), **step.changes)
         self.said = [reply.text for reply in step.replies]
         self.ended = False
@@ -50,9 +51,9 @@ class Resident:
         if asking and not self.ended:
             self.asked.append("\n".join(reply.text for reply in form.ask(self.state)))
 
-    def types(self, text: str, intent: str = "", confidence: float = 0.9) -> str:
+    def types(self, text: str, intent: str = "", confidence: float = 0.9, place: Optional[str] = None) -> str:
         message = payload_message(text) if text.startswith("/") else FormMessage(
-            text, intent or INTENTS.get(text, "nlu_fallback"), confidence)
+            text, intent or INTENTS.get(text, "nlu_fallback"), confidence, place)
         step = form.take(self.state, message, self.lookup)
         if step.aside:
             return "(aside)"
@@ -340,3 +341,67 @@ def test_words_about_sending_a_location_or_a_photo_are_not_taken_for_the_place_o
     assert expected in reply and texts.ASK_LOCATION in reply and resident.state.location is None
     resident.types("前悦社区3幢旁边，我发个定位", "share_location")
     assert resident.state.location == "前悦社区3幢旁边，我发个定位"
+
+
+# --- the place as the resident wrote it ---------------------------------------------------------------------------
+
+
+def test_a_place_named_in_the_first_message_is_kept_with_its_building_and_the_phone_follows():
+    resident = Resident("前悦社区3幢楼下的路灯不亮了", "rest", place="前悦社区")
+    assert resident.state.location == "前悦社区3幢楼下"
+    assert texts.ASK_PHONE in resident.types("对")
+    assert "地点：前悦社区3幢楼下" in resident.types("不留")
+    assert resident.lookups == [("公共设施", "前悦社区3幢楼下", None, None)]
+
+
+def test_a_place_named_in_the_problem_typed_later_is_kept_with_its_building():
+    resident = Resident("我要反映问题", "rest")
+    resident.types("三丰村村口的路灯不亮了", "report_problem", place="三丰村")
+    assert resident.state.location == "三丰村村口"
+
+
+def _asked_at(step: str, first: str = "前悦社区的路灯不亮了") -> Resident:
+    """A resident whose first message named the place (the estate only, unless `first` says more), now at `step`
+    (the photo step on the widget)."""
+    resident = Resident(first, "widget" if step == "photo" else "rest",
+                        found=LAMP_OFFER if step == "offer" else None, place="前悦社区")
+    resident.types("对")
+    if step == "confirmation":
+        resident.types("不留")
+    return resident
+
+
+@pytest.mark.parametrize("step, question", [
+    ("phone", texts.ASK_PHONE), ("photo", ASK_PHOTO), ("confirmation", "请核对一下"), ("offer", "QJ20261130-0001"),
+])
+def test_the_place_given_in_more_detail_at_a_later_step_is_taken_and_that_question_comes_again(step, question):
+    resident = _asked_at(step)
+    asked = resident.state.asking
+    reply = resident.types("前悦社区3幢楼下")
+    assert reply.startswith(texts.PLACE_REFINED.format(place="前悦社区3幢楼下"))
+    assert question in reply and resident.state.asking == asked and resident.state.attempts == 0
+    assert resident.state.location == "前悦社区3幢楼下"
+    assert resident.lookups[-1] == ("公共设施", "前悦社区3幢楼下", None, None)
+
+
+def test_the_place_given_in_more_detail_drops_the_shared_coordinates_and_finds_the_same_problem():
+    resident = Resident("小区门口路灯坏了好几天了")
+    resident.types("对")
+    resident.types(location_shared(30.2875, 120.3512, "前悦社区"))
+    resident.found = LAMP_OFFER
+    reply = resident.types("在前悦社区三幢楼下。")
+    assert texts.PLACE_REFINED.format(place="前悦社区三幢楼下") in reply and "QJ20261130-0001" in reply
+    assert (resident.state.latitude, resident.state.longitude) == (None, None)
+    assert resident.lookups[-1] == ("公共设施", "前悦社区三幢楼下", None, None)
+
+
+@pytest.mark.parametrize("step, text", [
+    ("phone", "13812345678"), ("phone", "不留"), ("photo", "没有照片"), ("confirmation", "对"),
+    ("confirmation", "前悦社区3幢楼下的灯还是不亮"), ("offer", "仍然提交"), ("phone", "前新社区5幢楼下"),
+    ("phone", "5幢楼下"), ("phone", "前悦社区"), ("photo", "前悦社区3幢"), ("confirmation", "前悦社区3幢楼下"),
+])
+def test_answers_and_the_same_or_less_of_the_place_at_a_later_step_leave_the_place_as_written(step, text):
+    resident = _asked_at(step, first="前悦社区3幢楼下的路灯不亮了")
+    reply = resident.types(text)
+    assert resident.state.location == "前悦社区3幢楼下"
+    assert "地点记为" not in reply

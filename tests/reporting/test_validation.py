@@ -1,7 +1,14 @@
 import pytest
 
 from bot.reporting.fields import CATEGORY, DESCRIPTION, LOCATION, PHONE, field_named_in
-from bot.reporting.validation import describes_problem, description_problem, looks_like_place, place_problem
+from bot.reporting.validation import (
+    describes_problem,
+    description_problem,
+    looks_like_place,
+    place_as_written,
+    place_problem,
+    refined_place,
+)
 
 
 def test_location_must_be_given_and_short():
@@ -54,7 +61,8 @@ def test_which_field_a_correction_is_about(text, field):
     assert field_named_in(text) == field
 
 
-@pytest.mark.parametrize("text", ["在前进村三组", "前悦社区南门口", "3幢楼下", "临江花园2单元", "三丰村村口", "学校对面"])
+@pytest.mark.parametrize("text", ["在前进村三组", "前悦社区南门口", "3幢楼下", "临江花园2单元", "三丰村村口", "学校对面",
+                                  "医院东门", "桥那边"])
 def test_a_place_looks_like_one(text):
     assert looks_like_place(text)
 
@@ -62,3 +70,50 @@ def test_a_place_looks_like_one(text):
 @pytest.mark.parametrize("text", ["是的", "不对，是交通的问题", "马路上有个大坑", "换一个", "其他"])
 def test_other_answers_do_not_look_like_a_place(text):
     assert not looks_like_place(text)
+
+
+@pytest.mark.parametrize("text, name, place", [
+    ("前悦社区3幢楼下的路灯不亮了", "前悦社区", "前悦社区3幢楼下"),
+    ("三丰村村口的路灯不亮了", "三丰村", "三丰村村口"),
+    ("前峰村三组路口有个大坑", "前峰村", "前峰村三组路口"),
+    ("前乐佳苑5栋2单元楼道里堆满杂物", "前乐佳苑", "前乐佳苑5栋2单元楼道"),
+    ("前悦社区三号楼201室漏水到楼下", "前悦社区", "前悦社区三号楼201室"),
+    ("前新社区东门口乱停车", "前新社区", "前新社区东门口"),
+    ("前乐佳苑大门口堆满杂物", "前乐佳苑", "前乐佳苑大门口"),
+    ("临江村 2 组那边有人烧垃圾", "临江村", "临江村 2 组那边"),
+    # Nothing that describes the place follows: the name alone.
+    ("前峰村有人乱倒建筑垃圾", "前峰村", "前峰村"),
+    ("路灯不亮了，在前悦社区", "前悦社区", "前悦社区"),
+    ("前悦社区路灯坏了", "前悦社区", "前悦社区"),
+    ("前悦社区公共设施坏了", "前悦社区", "前悦社区"),
+    ("前悦社区的3幢楼下路灯不亮", "前悦社区", "前悦社区"),
+    ("前悦社区2024年就坏了", "前悦社区", "前悦社区"),
+    # Recognised under another spelling (a synonym): the name as recognised.
+    ("前悦小区3幢路灯坏了", "前悦社区", "前悦社区"),
+])
+def test_a_recognised_place_is_kept_with_what_describes_it_right_after(text, name, place):
+    assert place_as_written(text, name) == place
+
+
+@pytest.mark.parametrize("kept, text, better", [
+    ("前悦社区", "前悦社区3幢楼下", "前悦社区3幢楼下"),
+    ("前悦社区", "在前悦社区三幢楼下。", "前悦社区三幢楼下"),
+    ("前悦社区3幢", "前悦社区3幢2单元门口", "前悦社区3幢2单元门口"),
+    ("前悦社区3幢", "前悦社区5幢", "前悦社区5幢"),
+    ("三丰村", "三丰村村口", "三丰村村口"),
+    # Not a place alone, another estate, the same place, or no estate to go by.
+    ("前悦社区", "前悦社区3幢楼下的灯还是不亮", None),
+    ("前悦社区", "前悦社区3幢楼下吗", None),
+    ("前悦社区", "前新社区3幢楼下", None),
+    ("前悦社区", "前悦社区", None),
+    ("前悦社区3幢楼下", "前悦社区", None),
+    ("前悦社区3幢楼下", "前悦社区3幢", None),
+    ("前悦社区", "3幢楼下", None),
+    ("前悦社区", "13812345678", None),
+    ("前悦社区", "对", None),
+    ("前悦社区", "没有照片", None),
+    ("前悦社区", "不留", None),
+    ("前悦社区", "仍然提交", None),
+])
+def test_a_place_alone_that_says_more_about_the_kept_one_is_the_better_place(kept, text, better):
+    assert refined_place(kept, text) == better
