@@ -198,9 +198,10 @@ def _answer(state: FormState, message: FormMessage) -> Step:
     turn = read_turn(message.text, message.intent, message.confidence, asking)
     if turn is TurnKind.EMERGENCY:
         return Step({asking: None}, _emergency(message.text))
-    better_place = _better_place(state, message.text)
-    if better_place:
-        return _fixed(LOCATION, better_place, texts.PLACE_REFINED.format(place=better_place))
+    place = _place_given_again(state, message.text)
+    if place:
+        said = texts.PLACE_REFINED.format(place=place)
+        return _ask_again(asking, said) if place == state.location else _fixed(LOCATION, place, said)
     if turn is TurnKind.STRAY_BUTTON:
         return _ask_again(asking, texts.OLD_BUTTON)
     if turn is TurnKind.SMALL_TALK:
@@ -216,10 +217,11 @@ def _answer(state: FormState, message: FormMessage) -> Step:
     return _TAKERS[asking](state, message)
 
 
-def _better_place(state: FormState, text: str) -> Optional[str]:
-    """"前悦社区3幢楼下" typed after the place "前悦社区" was taken from the first message, when the phone, a photo,
-    the choice or the confirmation is asked: the resident is giving the place they expected to be asked for. A
-    place alone cannot be a phone number, a yes or no, or a skip word, so it is never one of those steps' answers."""
+def _place_given_again(state: FormState, text: str) -> Optional[str]:
+    """"前悦社区3幢楼下" typed after the place was taken from the first message, when the phone, a photo, the
+    choice or the confirmation is asked: the resident gives the place they expected to be asked for. The place
+    to keep (that one when it says more, else the kept one); None when `text` is no place alone about the kept
+    one. A place alone is never a phone number, a yes or no, or a skip word: no step's answer is taken for one."""
     if state.location is None or state.asking in (DESCRIPTION, CATEGORY, LOCATION):
         return None
     return refined_place(state.location, text)

@@ -35,8 +35,8 @@ _PLACE_WORDS = re.compile(
 _PLACE_DETAIL = re.compile(rf"(?:\s*(?:(?:\d+|{_CHINESE_NUMERALS})\s*(?:{_UNITS})|{_POSITIONS}))+")
 # The village or estate a place starts with: "前悦社区" of "前悦社区3幢楼下", "三丰村" of "三丰村村口".
 _ESTATE = re.compile(rf"^[^\W\d_]+?(?:{_ESTATE_WORDS})")
-# Around a place typed on its own: "在前悦社区3幢楼下。"
-_PLACE_LEADING = re.compile(r"^\s*(?:就在|是在|在)")
+# Around a place typed on its own: "在前悦社区3幢楼下。", "地点是前悦社区3幢楼下"
+_PLACE_LEADING = re.compile(r"^\s*(?:(?:地点|地址|位置)[是在为:：]?)?\s*(?:就在|是在|在|是)?")
 _PLACE_TRAILING = re.compile(r"[\s。.！!，,]+$")
 
 
@@ -100,12 +100,14 @@ def place_alone(text: str) -> Optional[str]:
 
 
 def refined_place(kept: str, text: str) -> Optional[str]:
-    """The better place `text` gives for the `kept` one, when `text` is a place alone that says more about it: it
-    contains `kept`, or starts with the same village or estate ("前悦社区" -> "前悦社区3幢楼下", "前悦社区3幢" ->
-    "前悦社区5幢"); None otherwise, and for the same place or less of it ("前悦社区3幢楼下" -> "前悦社区")."""
+    """The place `text` gives for the `kept` one, when `text` is a place alone about it: a better one when it
+    contains `kept` or starts with the same village or estate ("前悦社区" -> "前悦社区3幢楼下", "前悦社区3幢" ->
+    "前悦社区5幢"); `kept` itself when it says the same or less ("前悦社区3幢楼下" -> "前悦社区"); None otherwise."""
     place = place_alone(text)
-    if place is None or words_only(place) in words_only(kept):  # the same place, or less of it
+    if place is None:
         return None
+    if words_only(place) in words_only(kept):
+        return kept
     estate = estate_of(kept)
     if kept in place or (estate is not None and estate == estate_of(place)):
         return place

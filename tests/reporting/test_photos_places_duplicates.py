@@ -398,10 +398,25 @@ def test_the_place_given_in_more_detail_drops_the_shared_coordinates_and_finds_t
 @pytest.mark.parametrize("step, text", [
     ("phone", "13812345678"), ("phone", "不留"), ("photo", "没有照片"), ("confirmation", "对"),
     ("confirmation", "前悦社区3幢楼下的灯还是不亮"), ("offer", "仍然提交"), ("phone", "前新社区5幢楼下"),
-    ("phone", "5幢楼下"), ("phone", "前悦社区"), ("photo", "前悦社区3幢"), ("confirmation", "前悦社区3幢楼下"),
+    ("phone", "5幢楼下"),
 ])
-def test_answers_and_the_same_or_less_of_the_place_at_a_later_step_leave_the_place_as_written(step, text):
+def test_answers_and_other_places_at_a_later_step_leave_the_place_as_written(step, text):
     resident = _asked_at(step, first="前悦社区3幢楼下的路灯不亮了")
     reply = resident.types(text)
     assert resident.state.location == "前悦社区3幢楼下"
     assert "地点记为" not in reply
+
+
+@pytest.mark.parametrize("step, text, question", [
+    ("phone", "前悦社区3幢楼下", texts.ASK_PHONE), ("phone", "前悦社区", texts.ASK_PHONE),
+    ("photo", "前悦社区3幢", ASK_PHOTO), ("confirmation", "前悦社区3幢楼下", "请核对一下"),
+    ("offer", "在前悦社区3幢楼下", "QJ20261130-0001"),
+])
+def test_the_same_place_or_less_of_it_typed_again_is_acknowledged_and_the_question_comes_again(step, text, question):
+    resident = _asked_at(step, first="前悦社区3幢楼下的路灯不亮了")
+    asked, looked_up = resident.state.asking, len(resident.lookups)
+    reply = resident.types(text)
+    assert reply.startswith(texts.PLACE_REFINED.format(place="前悦社区3幢楼下")) and question in reply
+    assert texts.PHONE_INVALID not in reply and resident.state.attempts == 0
+    assert resident.state.location == "前悦社区3幢楼下" and resident.state.asking == asked
+    assert len(resident.lookups) == looked_up  # nothing changed: not looked up again

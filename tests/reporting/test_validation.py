@@ -98,16 +98,21 @@ def test_a_recognised_place_is_kept_with_what_describes_it_right_after(text, nam
 @pytest.mark.parametrize("kept, text, better", [
     ("前悦社区", "前悦社区3幢楼下", "前悦社区3幢楼下"),
     ("前悦社区", "在前悦社区三幢楼下。", "前悦社区三幢楼下"),
+    ("前悦社区", "是前悦社区3幢楼下", "前悦社区3幢楼下"),
+    ("前悦社区", "地点是前悦社区3幢楼下", "前悦社区3幢楼下"),
+    ("3幢楼下", "前悦社区3幢楼下", "前悦社区3幢楼下"),
     ("前悦社区3幢", "前悦社区3幢2单元门口", "前悦社区3幢2单元门口"),
     ("前悦社区3幢", "前悦社区5幢", "前悦社区5幢"),
     ("三丰村", "三丰村村口", "三丰村村口"),
-    # Not a place alone, another estate, the same place, or no estate to go by.
+    # The same place or less of it: the kept one stands.
+    ("前悦社区", "前悦社区", "前悦社区"),
+    ("前悦社区3幢楼下", "前悦社区", "前悦社区3幢楼下"),
+    ("前悦社区3幢楼下", "在前悦社区3幢。", "前悦社区3幢楼下"),
+    # Not a place alone, another estate, or no estate to go by.
     ("前悦社区", "前悦社区3幢楼下的灯还是不亮", None),
     ("前悦社区", "前悦社区3幢楼下吗", None),
+    ("前悦社区", "地点错了，是前悦社区3幢楼下", None),
     ("前悦社区", "前新社区3幢楼下", None),
-    ("前悦社区", "前悦社区", None),
-    ("前悦社区3幢楼下", "前悦社区", None),
-    ("前悦社区3幢楼下", "前悦社区3幢", None),
     ("前悦社区", "3幢楼下", None),
     ("前悦社区", "13812345678", None),
     ("前悦社区", "对", None),
@@ -115,5 +120,5 @@ def test_a_recognised_place_is_kept_with_what_describes_it_right_after(text, nam
     ("前悦社区", "不留", None),
     ("前悦社区", "仍然提交", None),
 ])
-def test_a_place_alone_that_says_more_about_the_kept_one_is_the_better_place(kept, text, better):
+def test_a_place_alone_about_the_kept_one_gives_the_place_to_keep(kept, text, better):
     assert refined_place(kept, text) == better
