@@ -81,8 +81,18 @@ def form_message(tracker: Tracker) -> FormMessage:
         _text(tracker), intent.get("name") or "", float(intent.get("confidence") or 0), _entity(tracker, "place"),
         photo_token=_entity(tracker, "photo_token"), photo_error=_entity(tracker, "photo_error"),
         latitude=_entity(tracker, "latitude"), longitude=_entity(tracker, "longitude"),
-        place_label=_entity(tracker, "place_label"),
+        place_label=_entity(tracker, "place_label"), place_said=_words_of(tracker, "place"),
     )
+
+
+def _words_of(tracker: Tracker, name: str) -> Optional[str]:
+    """The words an entity was recognised from (its value may be a synonym's name: 前悦小区 -> 前悦社区)."""
+    text = _text(tracker)
+    for entity in tracker.latest_message.get("entities") or []:
+        start, end = entity.get("start"), entity.get("end")
+        if entity.get("entity") == name and isinstance(start, int) and isinstance(end, int):
+            return text[start:end] or None
+    return None
 
 
 def _events(step: Step) -> List[EventType]:

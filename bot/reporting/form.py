@@ -116,8 +116,9 @@ class FormState:
 
 @dataclass(frozen=True)
 class FormMessage:
-    """A resident's message: its words, the classifier's reading, a place the NLU recognised in it, and what a
-    photo or location message carries (its entities)."""
+    """A resident's message: its words, the classifier's reading, a place the NLU recognised in it (and the words
+    it was recognised from, when they spell it otherwise: "前悦小区" for 前悦社区), and what a photo or location
+    message carries (its entities)."""
 
     text: str
     intent: str = ""
@@ -128,6 +129,7 @@ class FormMessage:
     latitude: Any = None
     longitude: Any = None
     place_label: Optional[str] = None
+    place_said: Optional[str] = None
 
     @property
     def sent(self) -> bool:
@@ -154,10 +156,11 @@ def start(text: str, place: Optional[str] = None, channel: str = "", message: Op
     if message is not None and message.intent in (ATTACH_PHOTO, SHARE_LOCATION):
         step = _attachment(state, message) if message.sent else _how_to_send(state, message.intent)
         return _settled(state, step, lookup, whole=True)
-    return _settled(state, _described(text, place), lookup, whole=True)
+    said = message.place_said if message is not None else None
+    return _settled(state, _described(text, place, said), lookup, whole=True)
 
 
-def _described(text: str, place: Optional[str]) -> Step:
+def _described(text: str, place: Optional[str], said: Optional[str]) -> Step:
     step = Step()
     emergency = detect_emergency(text)
     if emergency:
@@ -172,8 +175,15 @@ def _described(text: str, place: Optional[str]) -> Step:
         if not emergency:
             step.replies.append(Reply(texts.START_WITH_DESCRIPTION))
     if place:
-        step.changes[LOCATION] = place_as_written(text, place)
+        step.changes[LOCATION] = place_as_written(_place_named(text, place, said), place)
     return step
+
+
+def _place_named(text: str, place: str, said: Optional[str]) -> str:
+    """`text` with the place under the name it was recognised as ("前悦小区3幢" -> "前悦社区3幢"), so what follows
+    the name is found and one place is kept under one name; as it is when it has that name already (the words
+    recognised may be a shorter name inside it: "前悦" of "前悦社区")."""
+    return text.replace(said, place, 1) if said and place and place not in text else text
 
 
 def take(state: FormState, message: FormMessage, lookup: Optional[Lookup] = None) -> Step:
@@ -198,7 +208,7 @@ def _answer(state: FormState, message: FormMessage) -> Step:
     turn = read_turn(message.text, message.intent, message.confidence, asking)
     if turn is TurnKind.EMERGENCY:
         return Step({asking: None}, _emergency(message.text))
-    place = _place_given_again(state, message.text)
+    place = _place_given_again(state, _place_named(message.text, message.place or "", message.place_said))
     if place:
         said = texts.PLACE_REFINED.format(place=place)
         return _ask_again(asking, said) if place == state.location else _fixed(LOCATION, place, said)
@@ -283,7 +293,9 @@ def _take_description(state: FormState, message: FormMessage) -> Step:
     if state.category is None:
         step.changes[GUESS] = guess_category(message.text).category
     if message.place and state.location is None:
-        step.changes[LOCATION] = place_as_written(message.text, message.place)
+        step.changes[LOCATION] = place_as_written(
+            _place_named(message.text, message.place, message.place_said), message.place
+        )
     return step
 
 

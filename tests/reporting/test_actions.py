@@ -75,6 +75,14 @@ async def test_start_takes_the_place_from_the_place_entity_as_written(domain):
     assert slot_events(events)["report_location"] == "三丰村村口"
 
 
+async def test_start_keeps_a_place_recognised_under_another_spelling_under_its_name(domain):
+    _, events = await run(
+        ActionStartReport(), domain, text="前悦小区3幢楼下的路灯不亮了", intent="report_problem", active_loop=None,
+        entities=[{"entity": "place", "value": "前悦社区", "start": 0, "end": 4}],
+    )
+    assert slot_events(events)["report_location"] == "前悦社区3幢楼下"
+
+
 async def test_start_without_details_asks_for_them_later(domain):
     dispatcher, events = await run(ActionStartReport(), domain, text="我要反映问题", intent="report_problem",
                                    active_loop=None)

@@ -28,13 +28,14 @@ def payload_message(text: str) -> FormMessage:
 
 class Resident:
     """Plays the form as Rasa's form loop and the actions do, on `channel`, with `found` as the open report of the
-    same problem (or none); `place` is the place the NLU recognised in the first message."""
+    same problem (or none); `place` is the place the NLU recognised in the first message, from the words `said`."""
 
     def __init__(self, first: str, channel: str = "widget", found: Optional[Dict] = None,
-                 place: Optional[str] = None):
+                 place: Optional[str] = None, said: Optional[str] = None):
         self.lookups: List[tuple] = []
         self.found = found
-        step = form.start(first, place, channel=channel, lookup=self.lookup)
+        message = FormMessage(first, "report_problem", 0.9, place, place_said=said)
+        step = form.start(first, place, channel=channel, message=message, lookup=self.lookup)
         self.state = replace(FormState(channel=channel), **step.changes)
         self.said = [reply.text for reply in step.replies]
         self.ended = False
@@ -51,9 +52,10 @@ class Resident:
         if asking and not self.ended:
             self.asked.append("\n".join(reply.text for reply in form.ask(self.state)))
 
-    def types(self, text: str, intent: str = "", confidence: float = 0.9, place: Optional[str] = None) -> str:
+    def types(self, text: str, intent: str = "", confidence: float = 0.9, place: Optional[str] = None,
+              said: Optional[str] = None) -> str:
         message = payload_message(text) if text.startswith("/") else FormMessage(
-            text, intent or INTENTS.get(text, "nlu_fallback"), confidence, place)
+            text, intent or INTENTS.get(text, "nlu_fallback"), confidence, place, place_said=said)
         step = form.take(self.state, message, self.lookup)
         if step.aside:
             return "(aside)"
@@ -354,6 +356,15 @@ def test_a_place_named_in_the_first_message_is_kept_with_its_building_and_the_ph
     assert resident.lookups == [("公共设施", "前悦社区3幢楼下", None, None)]
 
 
+@pytest.mark.parametrize("first, said", [
+    ("前悦小区3幢楼下的路灯不亮了", "前悦小区"), ("前悦3幢楼下的路灯不亮了", "前悦"), ("前悦社区3幢楼下的路灯不亮了", "前悦"),
+])
+def test_a_place_recognised_under_another_spelling_is_kept_under_its_name_with_its_building(first, said):
+    resident = Resident(first, "rest", place="前悦社区", said=said)
+    assert resident.state.location == "前悦社区3幢楼下"
+    assert resident.state.description == first
+
+
 def test_a_place_named_in_the_problem_typed_later_is_kept_with_its_building():
     resident = Resident("我要反映问题", "rest")
     resident.types("三丰村村口的路灯不亮了", "report_problem", place="三丰村")
@@ -382,6 +393,13 @@ def test_the_place_given_in_more_detail_at_a_later_step_is_taken_and_that_questi
     assert question in reply and resident.state.asking == asked and resident.state.attempts == 0
     assert resident.state.location == "前悦社区3幢楼下"
     assert resident.lookups[-1] == ("公共设施", "前悦社区3幢楼下", None, None)
+
+
+def test_the_place_given_in_more_detail_under_another_spelling_is_kept_under_the_recognised_name():
+    resident = _asked_at("phone")
+    reply = resident.types("前悦小区3幢楼下", place="前悦社区", said="前悦小区")
+    assert texts.PLACE_REFINED.format(place="前悦社区3幢楼下") in reply
+    assert resident.state.location == "前悦社区3幢楼下"
 
 
 def test_the_place_given_in_more_detail_drops_the_shared_coordinates_and_finds_the_same_problem():
