@@ -54,6 +54,7 @@ from bot.reporting.validation import (
     place_as_written,
     place_problem,
     refined_place,
+    under_recognised_name,
 )
 from bot.reporting.words import says_no, says_yes
 
@@ -175,15 +176,9 @@ def _described(text: str, place: Optional[str], said: Optional[str]) -> Step:
         if not emergency:
             step.replies.append(Reply(texts.START_WITH_DESCRIPTION))
     if place:
-        step.changes[LOCATION] = place_as_written(_place_named(text, place, said), place)
+        step.changes[LOCATION] = place_as_written(under_recognised_name(text, said, place), place)
     return step
 
-
-def _place_named(text: str, place: str, said: Optional[str]) -> str:
-    """`text` with the place under the name it was recognised as ("前悦小区3幢" -> "前悦社区3幢"), so what follows
-    the name is found and one place is kept under one name; as it is when it has that name already (the words
-    recognised may be a shorter name inside it: "前悦" of "前悦社区")."""
-    return text.replace(said, place, 1) if said and place and place not in text else text
 
 
 def take(state: FormState, message: FormMessage, lookup: Optional[Lookup] = None) -> Step:
@@ -208,7 +203,7 @@ def _answer(state: FormState, message: FormMessage) -> Step:
     turn = read_turn(message.text, message.intent, message.confidence, asking)
     if turn is TurnKind.EMERGENCY:
         return Step({asking: None}, _emergency(message.text))
-    place = _place_given_again(state, _place_named(message.text, message.place or "", message.place_said))
+    place = _place_given_again(state, under_recognised_name(message.text, message.place_said, message.place or ""))
     if place:
         said = texts.PLACE_REFINED.format(place=place)
         return _ask_again(asking, said) if place == state.location else _fixed(LOCATION, place, said)
@@ -294,7 +289,7 @@ def _take_description(state: FormState, message: FormMessage) -> Step:
         step.changes[GUESS] = guess_category(message.text).category
     if message.place and state.location is None:
         step.changes[LOCATION] = place_as_written(
-            _place_named(message.text, message.place, message.place_said), message.place
+            under_recognised_name(message.text, message.place_said, message.place), message.place
         )
     return step
 

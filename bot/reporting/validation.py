@@ -83,6 +83,15 @@ def place_as_written(text: str, name: str) -> str:
     return name + (detail.group(0) if detail else "")
 
 
+def under_recognised_name(text: str, said: Optional[str], name: str) -> str:
+    """`text` with the place it names under the `name` the NLU recognised it as, from the words `said`, with the
+    village or estate word written after them ("前悦小区3幢" from "前悦" -> "前悦社区3幢"), so what follows is
+    found and one place keeps one name; `text` itself when it has that name already or `said` is not in it."""
+    if not said or not name or name in text:
+        return text
+    return re.sub(re.escape(said) + rf"(?:{_ESTATE_WORDS})?", lambda _: name, text, count=1)
+
+
 def estate_of(place: str) -> Optional[str]:
     """The village or estate `place` starts with, if it starts with one."""
     match = _ESTATE.match(_PLACE_LEADING.sub("", place or ""))

@@ -357,7 +357,8 @@ def test_a_place_named_in_the_first_message_is_kept_with_its_building_and_the_ph
 
 
 @pytest.mark.parametrize("first, said", [
-    ("前悦小区3幢楼下的路灯不亮了", "前悦小区"), ("前悦3幢楼下的路灯不亮了", "前悦"), ("前悦社区3幢楼下的路灯不亮了", "前悦"),
+    ("前悦小区3幢楼下的路灯不亮了", "前悦小区"), ("前悦小区3幢楼下的路灯不亮了", "前悦"), ("前悦3幢楼下的路灯不亮了", "前悦"),
+    ("前悦社区3幢楼下的路灯不亮了", "前悦"),
 ])
 def test_a_place_recognised_under_another_spelling_is_kept_under_its_name_with_its_building(first, said):
     resident = Resident(first, "rest", place="前悦社区", said=said)
@@ -395,9 +396,10 @@ def test_the_place_given_in_more_detail_at_a_later_step_is_taken_and_that_questi
     assert resident.lookups[-1] == ("公共设施", "前悦社区3幢楼下", None, None)
 
 
-def test_the_place_given_in_more_detail_under_another_spelling_is_kept_under_the_recognised_name():
+@pytest.mark.parametrize("said", ["前悦小区", "前悦"])
+def test_the_place_given_in_more_detail_under_another_spelling_is_kept_under_the_recognised_name(said):
     resident = _asked_at("phone")
-    reply = resident.types("前悦小区3幢楼下", place="前悦社区", said="前悦小区")
+    reply = resident.types("前悦小区3幢楼下", place="前悦社区", said=said)
     assert texts.PLACE_REFINED.format(place="前悦社区3幢楼下") in reply
     assert resident.state.location == "前悦社区3幢楼下"
 

@@ -8,6 +8,7 @@ from bot.reporting.validation import (
     place_as_written,
     place_problem,
     refined_place,
+    under_recognised_name,
 )
 
 
@@ -122,3 +123,15 @@ def test_a_recognised_place_is_kept_with_what_describes_it_right_after(text, nam
 ])
 def test_a_place_alone_about_the_kept_one_gives_the_place_to_keep(kept, text, better):
     assert refined_place(kept, text) == better
+
+
+@pytest.mark.parametrize("text, said, text_named", [
+    ("前悦小区3幢楼下的路灯不亮了", "前悦小区", "前悦社区3幢楼下的路灯不亮了"),
+    ("前悦小区3幢楼下的路灯不亮了", "前悦", "前悦社区3幢楼下的路灯不亮了"),
+    ("前悦3幢楼下", "前悦", "前悦社区3幢楼下"),
+    ("前悦社区3幢楼下", "前悦", "前悦社区3幢楼下"),
+    ("前悦社区3幢楼下", None, "前悦社区3幢楼下"),
+    ("路灯不亮", "前悦", "路灯不亮"),
+])
+def test_a_place_recognised_under_another_spelling_is_read_under_its_name(text, said, text_named):
+    assert under_recognised_name(text, said, "前悦社区") == text_named
