@@ -27,12 +27,16 @@ _UNITS = "幢|栋|号楼|单元|号|组|室"
 # Alone, "三号" is more often a date than a house: Chinese numerals count as a place only with a building's unit.
 _CHINESE_UNITS = "幢|栋|号楼|单元|组"
 _CHINESE_NUMERALS = "[零一二两三四五六七八九十百]+"
-_POSITIONS = "门口|村口|楼下|楼道|路口|附近|旁边|对面|那边|[东西南北大]门口?"
+_POSITIONS = "门口|村口|楼下|楼道|路口|附近|旁边|对面|[东西南北大]门口?"
+# "那边" says where only after a place's name ("前峰村那边"); alone it is no place ("那边有好几盏灯").
+_AFTER_A_NAME = "那边"
 _PLACE_WORDS = re.compile(
     rf"{_ESTATE_WORDS}|\d+\s*(?:{_UNITS})|{_CHINESE_NUMERALS}(?:{_CHINESE_UNITS})|{_POSITIONS}"
 )
 # What may directly follow a recognised place name and still describe the place: "3幢", "二单元", "楼下", "村口".
-_PLACE_DETAIL = re.compile(rf"(?:\s*(?:(?:\d+|{_CHINESE_NUMERALS})\s*(?:{_UNITS})|{_POSITIONS}))+")
+_PLACE_DETAIL = re.compile(
+    rf"(?:\s*(?:(?:\d+|{_CHINESE_NUMERALS})\s*(?:{_UNITS})|{_POSITIONS}|{_AFTER_A_NAME}))+"
+)
 # The village or estate a place starts with: "前悦社区" of "前悦社区3幢楼下", "三丰村" of "三丰村村口".
 _ESTATE = re.compile(rf"^[^\W\d_]+?(?:{_ESTATE_WORDS})")
 # Around a place typed on its own: "在前悦社区3幢楼下。", "地点是前悦社区3幢楼下"

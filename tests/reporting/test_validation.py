@@ -63,12 +63,12 @@ def test_which_field_a_correction_is_about(text, field):
 
 
 @pytest.mark.parametrize("text", ["在前进村三组", "前悦社区南门口", "3幢楼下", "临江花园2单元", "三丰村村口", "学校对面",
-                                  "医院东门", "桥那边"])
+                                  "医院东门", "前峰村那边"])
 def test_a_place_looks_like_one(text):
     assert looks_like_place(text)
 
 
-@pytest.mark.parametrize("text", ["是的", "不对，是交通的问题", "马路上有个大坑", "换一个", "其他"])
+@pytest.mark.parametrize("text", ["是的", "不对，是交通的问题", "马路上有个大坑", "换一个", "其他", "那边有好几盏灯"])
 def test_other_answers_do_not_look_like_a_place(text):
     assert not looks_like_place(text)
 
