@@ -180,7 +180,6 @@ def _described(text: str, place: Optional[str], said: Optional[str]) -> Step:
     return step
 
 
-
 def take(state: FormState, message: FormMessage, lookup: Optional[Lookup] = None) -> Step:
     """Read `message` as the answer to the field asked, if it is one; a photo or a location whenever it comes."""
     if state.asking is None:
