@@ -8,17 +8,23 @@ report does, and keeps its number, dates and staff's answer; notifications go wi
 written for, RETENTION_CONVERSATION_DAYS after they were delivered (or written, if never delivered). A report's
 photos go with its words: they are files as well as rows, so bot/photos/store.py deletes them, right after these
 erasures (bot/personal_data/retention.py) and with the conversation on request (bot/personal_data/forget.py).
+
+With the words goes the conversation id that names the resident (`wechat:<openid>`): the report's sender, its
+followers and its photos, and an answered consultation's sender, become `senders.erased_conversation` digests. The
+resident no longer finds such a ticket among theirs (nor can rate it); its number still finds it.
 """
 from dataclasses import dataclass
 from datetime import datetime
 from typing import List, Optional, Tuple
 
-from sqlalchemy import and_, case, delete, literal, or_, select, update
+from sqlalchemy import and_, bindparam, case, delete, literal, or_, select, update
+from sqlalchemy.orm import Session
 
 from bot.governance.models import (
     Consultation,
     ConsultationAddition,
     Notification,
+    Photo,
     Report,
     ReportFollower,
     UTCDateTime,
@@ -27,6 +33,7 @@ from bot.governance.queue import ReportQueue
 from bot.governance.statuses import CLOSED
 from bot.governance.tickets import normalise_consultation, normalise_ticket
 from bot.personal_data.limits import RetentionLimits
+from bot.senders import ERASED_PREFIX, erased_conversation
 
 
 @dataclass(frozen=True)
@@ -39,15 +46,20 @@ def erase_expired(queue: ReportQueue, limits: RetentionLimits, now: datetime) ->
     """Apply the retention limits; returns (closed reports whose personal data was erased, open reports whose
     phone was erased). A closed report counts from its last status change, when it was closed."""
     with queue.writing() as session:
+        due = list(session.scalars(
+            select(Report.id).where(Report.status == CLOSED, Report.updated_at < limits.closed_reports_before(now),
+                                    Report.words_erased_at.is_(None)).with_for_update()))
         closed = session.execute(
             update(Report)
-            .where(Report.status == CLOSED, Report.updated_at < limits.closed_reports_before(now),
-                   Report.words_erased_at.is_(None))
+            .where(Report.id.in_(due))
             .values(description="", location="", phone=None, satisfaction_comment=None, words_erased_at=now,
                     phone_erased_at=case((Report.phone.is_not(None), literal(now, UTCDateTime)),
                                          else_=Report.phone_erased_at))
             .execution_options(synchronize_session=False)
         ).rowcount
+        for column, owner in ((Report.sender_id, Report.id), (ReportFollower.conversation, ReportFollower.report_id),
+                              (Photo.conversation, Photo.report_id)):
+            _pseudonymise(session, column, owner.in_(due))
         phones = session.execute(
             update(Report)
             .where(Report.status != CLOSED, Report.created_at < limits.open_reports_before(now),
@@ -62,14 +74,16 @@ def erase_expired_messages(queue: ReportQueue, limits: RetentionLimits, now: dat
     """Apply the retention limits to consultations and notifications; returns (answered consultations whose
     resident's words were erased, notifications deleted)."""
     with queue.writing() as session:
-        due = select(Consultation.id).where(Consultation.answered_at < limits.closed_reports_before(now),
-                                            Consultation.words_erased_at.is_(None))
+        due = list(session.scalars(
+            select(Consultation.id).where(Consultation.answered_at < limits.closed_reports_before(now),
+                                          Consultation.words_erased_at.is_(None)).with_for_update()))
         session.execute(delete(ConsultationAddition).where(ConsultationAddition.consultation_id.in_(due))
                         .execution_options(synchronize_session=False))
         consultations = session.execute(
             update(Consultation).where(Consultation.id.in_(due)).values(question="", context="", words_erased_at=now)
             .execution_options(synchronize_session=False)
         ).rowcount
+        _pseudonymise(session, Consultation.sender_id, Consultation.id.in_(due))
         before = limits.conversations_before(now)
         notifications = session.execute(
             delete(Notification).where(or_(Notification.delivered_at < before,
@@ -77,6 +91,16 @@ def erase_expired_messages(queue: ReportQueue, limits: RetentionLimits, now: dat
             .execution_options(synchronize_session=False)
         ).rowcount
     return consultations, notifications
+
+
+def _pseudonymise(session: Session, column, which) -> None:
+    """Put `erased_conversation` digests in place of the conversation ids in `column` of the rows `which` picks."""
+    table = column.class_.__table__
+    rows = session.execute(select(table.c.id, column).where(which, ~column.startswith(ERASED_PREFIX))).all()
+    if rows:
+        session.connection().execute(
+            table.update().where(table.c.id == bindparam("row_id")).values({column.key: bindparam("digest")}),
+            [{"row_id": row_id, "digest": erased_conversation(conversation)} for row_id, conversation in rows])
 
 
 def conversation_of(queue: ReportQueue, number: str) -> Optional[str]:

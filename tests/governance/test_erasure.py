@@ -13,12 +13,15 @@ from bot.governance.models import (
     DeliveryAttempt,
     Notification,
     OutboxEntry,
+    Photo,
     Report,
+    ReportFollower,
     StatusChange,
 )
 from bot.governance.notifications import NotificationBox, notify
 from bot.governance.outbox import OutboxWorker
 from bot.personal_data.limits import RetentionLimits
+from bot.senders import erased_conversation
 from tests.governance.conftest import draft
 
 PHONE = "13812345678"
@@ -199,3 +202,63 @@ def test_forgetting_deletes_the_residents_consultations_and_notifications_only(q
         assert session.scalar(select(func.count()).select_from(ConsultationAddition)) == 0
         assert list(session.scalars(select(Notification.conversation))) == ["widget:other"]
     assert erasure.forget_messages(queue, "widget:me") == ([], 0)
+
+
+def test_retention_replaces_the_ids_naming_residents_of_an_erased_report_with_one_digest(queue):
+    resident, follower = "wechat:o6_due", "widget:follower"
+    due = filed_at(queue, NOW - timedelta(days=120), sender_id=resident)
+    also_due = filed_at(queue, NOW - timedelta(days=120), sender_id=resident)
+    kept = filed_at(queue, NOW - timedelta(days=120), sender_id=resident)
+    for ticket in (due, kept):
+        queue.follow(ticket, follower, "widget")
+    with queue.writing() as session:
+        report_id = session.scalars(select(Report.id).where(Report.ticket_no == due)).one()
+        session.add(Photo(token="t" * 32, conversation=resident, report_id=report_id, position=0,
+                          content_type="image/png", size=1, width=1, height=1, created_at=NOW - timedelta(days=120)))
+    for ticket in (due, also_due):
+        closed_at(queue, ticket, NOW - timedelta(days=90) - SECOND)
+    closed_at(queue, kept, NOW - timedelta(days=90) + SECOND)
+
+    assert erasure.erase_expired(queue, LIMITS, NOW) == (2, 0)
+    assert erasure.erase_expired(queue, LIMITS, NOW) == (0, 0)
+
+    digest = erased_conversation(resident)
+    assert digest.startswith("erased:") and "o6_due" not in digest and len(digest) == len("erased:") + 16
+    assert queue.get(due).sender_id == queue.get(also_due).sender_id == digest  # still one resident in statistics
+    assert queue.get(kept).sender_id == resident
+    with queue.reading() as session:
+        assert dict(session.execute(select(Report.ticket_no, ReportFollower.conversation).join(Report.followers))
+                    .all()) == {due: erased_conversation(follower), kept: follower}
+        assert session.scalars(select(Photo.conversation)).one() == digest
+    assert queue.get(due).followers == 1
+    # The resident no longer finds the erased tickets as theirs, nor can rate them; a look-up shows the status only.
+    assert [view.ticket_no for view in queue.list_for_sender(resident)] == [kept]
+    assert queue.rate(resident, "满意", due) is None and queue.get(due).satisfaction is None
+    assert erasure.reports_of(queue, resident) == [erasure.ForgottenReport(kept, None)]
+    # Its number still finds it, and forgetting that digest deletes the rows that are left.
+    assert erasure.conversation_of(queue, due) == digest
+    assert [report.ticket_no for report in erasure.forget_sender(queue, digest)] == [due, also_due]
+    assert queue.get(due) is None and queue.get(kept) is not None
+
+
+def test_retention_replaces_the_sender_of_an_answered_consultation_whose_words_it_erases(queue):
+    desk = ConsultationDesk(queue)
+
+    def answered_at(moment, sender):
+        queue.clock = lambda: moment - timedelta(days=1)
+        asked = desk.open(sender, "wechat", "低保怎么办")
+        queue.clock = lambda: moment
+        return desk.answer(asked.number, "请到社区服务中心办理", staff="张敏").number
+
+    due = answered_at(NOW - timedelta(days=90) - SECOND, "wechat:o6_asked")
+    kept = answered_at(NOW - timedelta(days=90) + SECOND, "wechat:o6_asked")
+    queue.clock = lambda: NOW - timedelta(days=400)
+    still_open = desk.open("wechat:o6_asked", "wechat", "一直没人答的问题").number
+
+    assert erasure.erase_expired_messages(queue, LIMITS, NOW)[0] == 1
+
+    assert desk.get(due).sender_id == erased_conversation("wechat:o6_asked")
+    assert desk.get(kept).sender_id == desk.get(still_open).sender_id == "wechat:o6_asked"
+    assert erasure.consultations_of(queue, "wechat:o6_asked") == [kept, still_open]
+    assert desk.latest_open_for("wechat:o6_asked").number == still_open
+    assert erasure.conversation_of(queue, due) == erased_conversation("wechat:o6_asked")

@@ -15,6 +15,7 @@ from bot.governance.models import ConsultationAddition, Notification
 from bot.governance.open311 import Open311Client
 from bot.governance.outbox import OutboxWorker
 from bot.photos.store import PhotoStore
+from bot.senders import erased_conversation
 from tests.conftest import free_port
 from tests.governance.conftest import API_KEY, draft
 from tests.photos import pictures
@@ -179,3 +180,24 @@ def test_retention_deletes_the_photos_of_a_report_whose_words_it_erases(stores, 
 
     assert capsys.readouterr().out.endswith("删除过期通知 0 条，删除照片 1 张。\n")
     assert queue.get(closed).photos == () and list(photos.directory.iterdir()) == []
+
+
+def test_a_ticket_retention_erased_is_no_longer_the_residents_but_its_number_still_forgets_it(
+        stores, backend, monkeypatch, capsys):
+    queue, conversations, (handed_on, waiting, _) = stores
+    real_clock = queue.clock
+    queue.clock = lambda: real_clock() - timedelta(days=91)
+    queue.set_status(handed_on, "已办结")
+    assert main(["privacy", "retention"]) == 0
+    capsys.readouterr()
+
+    code, out = forget(monkeypatch, capsys, handed_on, answer="不")
+    assert code == 1 and "已取消，没有删除任何内容。" in out
+    assert f"将删除对话 {erased_conversation(ME)} 的全部个人信息" in out and f"工单 1 件：{handed_on}" in out
+
+    code, out = forget(monkeypatch, capsys, ME)
+    assert code == 0 and f"工单 1 件：{waiting}" in out and handed_on not in out
+    assert queue.get(handed_on) is not None and conversation_store.count_events(conversations, ME) == 0
+
+    code, out = forget(monkeypatch, capsys, handed_on)
+    assert code == 0 and queue.get(handed_on) is None and backend.store.count() == 0

@@ -31,7 +31,8 @@ from bot.rasa.channels.request_size import cap_request_bodies
 MAX_SENDER_CHARS = 255
 BAD_REQUEST_TEXT = '请求格式不正确：请发送 JSON 对象 {"sender": "对话编号（255个字符以内）", "message": "文字"}。'
 NO_TOKEN_TEXT = "未授权：请在请求头中带上正确的接口令牌（Authorization: Bearer <令牌>）。"
-OTHER_CHANNEL_TEXT = "对话编号不能以 wechat: 或 widget: 开头，这些编号属于微信和网页聊天的对话，请换一个编号。"
+OTHER_CHANNEL_TEXT = ("对话编号不能以 wechat:、widget: 或 erased: 开头，这些编号属于微信和网页聊天的对话或已按保存期限"
+                      "删除的记录，请换一个编号。")
 
 
 def _body(request: Request) -> Dict[Text, Any]:
