@@ -2,13 +2,14 @@
 
 Every change made in the console, and every account change made with `python -m bot staff`, is recorded here,
 as are sign-ins (failed ones too) and each time a resident's full phone number is shown. Details are masked:
-the log never holds a resident's number.
+the log never holds a resident's number. Entries are kept RETENTION_AUDIT_DAYS: the daily retention sweep
+(bot/personal_data/retention.py) deletes older ones.
 """
 from dataclasses import dataclass
 from datetime import datetime
 from typing import List, Optional, Tuple
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from bot.console.texts import ACTION_LABELS
 from bot.governance import clock
@@ -55,3 +56,10 @@ def entries(offset: int = 0, limit: int = 50, queue: Optional[ReportQueue] = Non
         rows = session.scalars(select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
                                .offset(offset).limit(limit))
         return [AuditView(clock.local(row.at), row.account, row.action, row.target, row.detail) for row in rows], total
+
+
+def delete_before(before: datetime, queue: ReportQueue) -> int:
+    """Delete the entries made before `before` (retention); returns how many."""
+    with queue.writing() as session:
+        return session.execute(delete(AuditEntry).where(AuditEntry.at < before)
+                               .execution_options(synchronize_session=False)).rowcount

@@ -2,9 +2,11 @@
 nothing else; a forgotten report leaves no row behind; staff see where retention erased something."""
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.cli import main
+from bot.console import audit
 from bot.governance import erasure
 from bot.governance.consultations import ConsultationDesk
 from bot.governance.models import (
@@ -21,6 +23,7 @@ from bot.governance.models import (
 from bot.governance.notifications import NotificationBox, notify
 from bot.governance.outbox import OutboxWorker
 from bot.personal_data.limits import RetentionLimits
+from bot.personal_data.retention import Retention
 from bot.senders import erased_conversation
 from tests.governance.conftest import draft
 
@@ -262,3 +265,29 @@ def test_retention_replaces_the_sender_of_an_answered_consultation_whose_words_i
     assert erasure.consultations_of(queue, "wechat:o6_asked") == [kept, still_open]
     assert desk.latest_open_for("wechat:o6_asked").number == still_open
     assert erasure.conversation_of(queue, due) == erased_conversation("wechat:o6_asked")
+
+
+def test_the_daily_sweep_deletes_audit_log_entries_older_than_their_limit(queue, tmp_path):
+    def recorded_at(moment, target):
+        queue.clock = lambda: moment
+        audit.record("zhangmin", "set_status", target, "已办结", queue=queue)
+
+    recorded_at(NOW - timedelta(days=365) - SECOND, "QJ20251130-0001")
+    recorded_at(NOW - timedelta(days=365) + SECOND, "QJ20251130-0002")
+    recorded_at(NOW - timedelta(days=1), "QJ20261129-0001")
+
+    summary = Retention(queue, LIMITS, f"sqlite:///{tmp_path / 'tracker.db'}")(NOW)
+
+    assert summary.audit_entries == 1 and str(summary).endswith("删除过期审计日志 1 条")
+    assert [entry.target for entry in audit.entries(queue=queue)[0]] == ["QJ20261129-0001", "QJ20251130-0002"]
+    assert Retention(queue, LIMITS, f"sqlite:///{tmp_path / 'tracker.db'}")(NOW).audit_entries == 0
+
+
+def test_the_audit_log_is_kept_a_year_unless_configured(monkeypatch):
+    monkeypatch.delenv("RETENTION_AUDIT_DAYS", raising=False)
+    assert RetentionLimits.from_env().audit_days == 365
+    monkeypatch.setenv("RETENTION_AUDIT_DAYS", "30")
+    assert RetentionLimits.from_env().audit_days == 30
+    monkeypatch.setenv("RETENTION_AUDIT_DAYS", "0")
+    with pytest.raises(ValueError, match="RETENTION_AUDIT_DAYS"):
+        RetentionLimits.from_env()

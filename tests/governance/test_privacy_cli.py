@@ -147,7 +147,7 @@ def test_retention_can_be_applied_on_demand_and_says_what_it_did(stores, monkeyp
 
     assert capsys.readouterr().out == (
         "已按保存期限清理：删除对话 1 段，删除已办结工单的个人信息 1 件，删除长期未办结工单的电话 0 件，"
-        "删除已答复留言的居民原话 0 条，删除过期通知 0 条，删除照片 0 张。\n")
+        "删除已答复留言的居民原话 0 条，删除过期通知 0 条，删除照片 0 张，删除过期审计日志 0 条。\n")
     assert queue.get(handed_on).description == "（已按保存期限删除）"
     assert conversation_store.count_events(conversations, ME) == 3
 
@@ -178,7 +178,7 @@ def test_retention_deletes_the_photos_of_a_report_whose_words_it_erases(stores, 
 
     assert main(["privacy", "retention"]) == 0
 
-    assert capsys.readouterr().out.endswith("删除过期通知 0 条，删除照片 1 张。\n")
+    assert capsys.readouterr().out.endswith("删除过期通知 0 条，删除照片 1 张，删除过期审计日志 0 条。\n")
     assert queue.get(closed).photos == () and list(photos.directory.iterdir()) == []
 
 
