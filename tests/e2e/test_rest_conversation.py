@@ -52,8 +52,9 @@ def test_what_the_client_claims_about_itself_is_not_stored(stack):
     assert '"input_channel": "rest"' in stored
 
 
-@pytest.mark.parametrize("sender", ["wechat:oABCDEFGHIJKLMNOPQRSTUVWXYZ0", "widget:abcdefghijklmnopqrstuvwx"])
-def test_a_rest_client_cannot_speak_in_a_wechat_or_widget_conversation(stack, sender):
+@pytest.mark.parametrize("sender", ["wechat:oABCDEFGHIJKLMNOPQRSTUVWXYZ0", "widget:abcdefghijklmnopqrstuvwx",
+                                    "erased:0123456789abcdef"])
+def test_a_rest_client_cannot_speak_in_a_wechat_or_widget_or_erased_conversation(stack, sender):
     reply = requests.post(stack.webhook_url, json={"sender": sender, "message": "我的工单"}, timeout=30)
     assert reply.status_code == 403 and "wechat:" in reply.json()["message"]
     assert stored_conversation(stack, sender) == ""
