@@ -5,6 +5,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
+from bot import settings
 from bot.cli import main
 from bot.console import audit
 from bot.governance import erasure
@@ -284,7 +285,7 @@ def test_the_daily_sweep_deletes_audit_log_entries_older_than_their_limit(queue,
 
 
 def test_the_audit_log_is_kept_a_year_unless_configured(monkeypatch):
-    monkeypatch.delenv("RETENTION_AUDIT_DAYS", raising=False)
+    monkeypatch.setenv("RETENTION_AUDIT_DAYS", settings.defaults()["RETENTION_AUDIT_DAYS"])
     assert RetentionLimits.from_env().audit_days == 365
     monkeypatch.setenv("RETENTION_AUDIT_DAYS", "30")
     assert RetentionLimits.from_env().audit_days == 30
