@@ -75,6 +75,12 @@ class ProcessMemory:
     peak_rss_kb: int
 
 
+# The tests' and the benchmark's residents all come from this machine's one address, and type at machine speed (one
+# test sends 26 messages in a conversation within seconds): on a stack for them both message limits are counted, so
+# their cost is measured, but never reached. tests/e2e/test_rate_limits_stack.py checks the limits themselves.
+UNREACHED_MESSAGE_LIMITS = {"RATE_LIMIT_CONVERSATION_PER_MINUTE": "1000000", "RATE_LIMIT_ADDRESS_PER_MINUTE": "1000000"}
+
+
 class LocalStack:
     """Use as a context manager: `with LocalStack() as stack:`; everything it started is stopped on exit."""
 
@@ -112,11 +118,7 @@ class LocalStack:
             EVENTS_BACKEND_API_KEY=secrets.token_urlsafe(24),
             WIDGET_SECRET=secrets.token_urlsafe(32),
             REST_API_TOKEN="",
-            # The tests' and the benchmark's residents all come from this machine's one address, and type at machine
-            # speed (one test sends 26 messages in a conversation within seconds): both message limits are counted,
-            # so their cost is measured, but never reached. tests/e2e/test_rate_limits_stack.py checks them.
-            RATE_LIMIT_CONVERSATION_PER_MINUTE="1000000",
-            RATE_LIMIT_ADDRESS_PER_MINUTE="1000000",
+            **UNREACHED_MESSAGE_LIMITS,
         )
         self.env.update(overrides or {})
 

@@ -18,7 +18,7 @@ import pytest
 import requests
 
 from bot import settings
-from bot.benchmarks.stack import reply_text, say
+from bot.benchmarks.stack import UNREACHED_MESSAGE_LIMITS, reply_text, say
 from bot.events_backend import EventsBackendServer, serve
 from bot.governance import ReportQueue
 from bot.rasa import server as rasa_server
@@ -99,6 +99,7 @@ def fault_stack(tmp_path_factory) -> Iterator[FaultStack]:
         REDIS_URL="",
         DATABASE_URL="",
         WECHAT_TOKEN="",
+        **UNREACHED_MESSAGE_LIMITS,
     )
     queue = None
     try:
