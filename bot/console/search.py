@@ -46,12 +46,7 @@ def find_reports(queue: ReportQueue, filters: Filters, offset: int, limit: int) 
         ticket = normalise_ticket(filters.words)
         conditions.append(Report.ticket_no == ticket if ticket else or_(
             *(_contains(column, filters.words) for column in (Report.description, Report.location))))
-    with queue.reading() as session:
-        total = session.scalar(select(func.count(Report.id)).where(*conditions))
-        numbers = session.scalars(select(Report.ticket_no).where(*conditions)
-                                  .order_by(Report.created_at.desc(), Report.id.desc()).offset(offset).limit(limit))
-        numbers = list(numbers)
-    return [view for view in map(queue.get, numbers) if view is not None], total
+    return queue.page(conditions, offset, limit)
 
 
 def find_consultations(queue: ReportQueue, filters: Filters, offset: int,

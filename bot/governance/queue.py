@@ -8,9 +8,9 @@ import logging
 import threading
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Callable, Dict, Iterator, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session, selectinload, sessionmaker
@@ -105,6 +105,14 @@ class ReportQueue:
         if until is not None:
             query = query.where(Report.created_at < end_of(until))
         return self._views(query.order_by(Report.created_at.desc(), Report.id.desc()).limit(limit))
+
+    def page(self, conditions: Sequence[Any], offset: int, limit: int) -> Tuple[List[ReportView], int]:
+        """One page of the reports matching every SQL condition in `conditions`, newest first, and how many match
+        in all (the console's filtered lists)."""
+        with self.reading() as session:
+            total = session.scalar(select(func.count(Report.id)).where(*conditions))
+            query = _reports().where(*conditions).order_by(Report.created_at.desc(), Report.id.desc())
+            return [report_view(report) for report in session.scalars(query.offset(offset).limit(limit))], total
 
     def set_status(self, ticket_no: str, status: str, note: str = "", source: str = "staff") -> ReportView:
         """Move a report to `status` (a code or its Chinese label) and record who did it and why."""
