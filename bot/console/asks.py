@@ -15,7 +15,7 @@ from bot.governance.clock import local
 from bot.governance.consultations import ANSWERED, ConsultationDesk, ConsultationView
 from bot.governance.queue import open_queue
 from bot.governance.tickets import normalise_consultation
-from bot.knowledge import KnowledgeError, KnowledgeStore
+from bot.knowledge import KnowledgeError, shared_store
 from bot.knowledge.drafts import DraftRefused, check_drafts, drafts_dir, write_draft
 from bot.knowledge.loader import shown
 from bot.staff_reports.unanswered import TrackerStoreError, find_unanswered, normalised
@@ -35,7 +35,7 @@ def asks_page(request: web.Request) -> web.Response:
     except TrackerStoreError as error:
         questions, notice, kind = [], str(error), "error"
     try:
-        knowledge = KnowledgeStore.from_env().current()
+        knowledge = shared_store().current()
     except KnowledgeError:
         knowledge = None
     answered = ConsultationDesk(open_queue()).list(status=ANSWERED, limit=ANSWERED_LOOKED_AT)

@@ -12,7 +12,7 @@ from bot.conversation_store import connect, default_db_url
 from bot.governance.clock import now
 from bot.governance.queue import open_queue
 from bot.governance.statuses import CLOSED, DISSATISFIED, RATINGS, SATISFIED, STATUS_LABELS
-from bot.knowledge import KnowledgeError, KnowledgeStore
+from bot.knowledge import KnowledgeError, shared_store
 
 STYLE = """
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 520px), 1fr)); gap: 16px; }
@@ -60,7 +60,7 @@ def _question_charts(asked: Optional[stats.Questions], span: int) -> List[str]:
         texts.OUTCOMES_SUMMARY.format(total=asked.total, **{key: asked.outcomes[key] for key in stats.OUTCOMES}),
         texts.OUTCOMES_GROUP, name_groups=False)
     try:
-        knowledge = KnowledgeStore.from_env().current()
+        knowledge = shared_store().current()
     except KnowledgeError:
         knowledge = None
     topics = [(topic_name(intent, knowledge), count) for intent, count in asked.topics]

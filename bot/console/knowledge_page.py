@@ -11,7 +11,7 @@ from bot import settings
 from bot.console import insights_texts as texts, web
 from bot.console.topics import topic_name
 from bot.console.try_question import BotUnreachable, TriedQuestion, try_question
-from bot.knowledge import KnowledgeError, KnowledgeStore, Reply, answer
+from bot.knowledge import KnowledgeError, Reply, answer, shared_store
 from bot.knowledge.cli import check_knowledge
 from bot.knowledge.drafts import describe
 from bot.knowledge.loader import shown
@@ -50,7 +50,7 @@ def knowledge_page(request: web.Request) -> web.Response:
     knowledge = checked.knowledge
     if knowledge is None:
         try:
-            knowledge = KnowledgeStore(directory).current()  # the last good version the bot still serves
+            knowledge = shared_store().current()  # the last good version this console read
         except KnowledgeError:
             knowledge = None
     entries = ""
@@ -90,7 +90,7 @@ def try_page(request: web.Request) -> web.Response:
             error = texts.TRY_TOO_LONG.format(length=len(question), limit=MAX_QUESTION_CHARS)
         else:
             try:
-                knowledge = KnowledgeStore.from_env().current()
+                knowledge = shared_store().current()
                 result = tried_html(try_question(question, knowledge), knowledge)
             except BotUnreachable as unreachable:
                 error = str(unreachable)

@@ -3,7 +3,7 @@ from bot.knowledge.answers import answer, answer_detail, fallback_reply
 from bot.knowledge.dialogue import Answered, Question, respond
 from bot.knowledge.loader import KnowledgeBase, KnowledgeError, load_knowledge
 from bot.knowledge.schema import ASPECTS, Entry, Fact, Source
-from bot.knowledge.store import KnowledgeStore
+from bot.knowledge.store import KnowledgeStore, shared_store
 from bot.replies import Reply
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "KnowledgeBase",
     "KnowledgeError",
     "KnowledgeStore",
+    "shared_store",
     "Question",
     "Reply",
     "Source",

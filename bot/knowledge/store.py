@@ -7,7 +7,7 @@ import logging
 import threading
 import time
 from pathlib import Path
-from typing import Optional, Tuple, Union
+from typing import Dict, Optional, Tuple, Union
 
 from bot import settings
 from bot.knowledge.loader import KnowledgeBase, KnowledgeError, knowledge_files, load_knowledge
@@ -82,3 +82,17 @@ class KnowledgeStore:
             logger.error(
                 "Knowledge in %s has problems; still serving the last good version:\n%s", self.directory, error
             )
+
+
+_shared: Dict[Path, KnowledgeStore] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_store() -> KnowledgeStore:
+    """This process's store of KNOWLEDGE_DIR, kept between look-ups so that files are read again only after a save
+    and a broken save still leaves the last good version; one per directory (tests change the setting)."""
+    directory = settings.path("KNOWLEDGE_DIR")
+    with _shared_lock:
+        if directory not in _shared:
+            _shared[directory] = KnowledgeStore(directory)
+        return _shared[directory]
